@@ -1,0 +1,1 @@
+"""The fine-tuning decision engine: pure functions over pydantic models (FRAMEWORK.md)."""

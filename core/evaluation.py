@@ -1,0 +1,123 @@
+"""What the engine returns: checks, figures, verdict, flips and script (FRAMEWORK.md §2–§6)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from core.policy import Policy
+
+_FROZEN = ConfigDict(extra="forbid", frozen=True)
+
+
+class CheckId(StrEnum):
+    """The checks of §3, in the order they are evaluated and reported."""
+
+    KPI_LIFT = "kpi_lift"
+    CLEAN_DATA_VOLUME = "clean_data_volume"
+    DATA_HYGIENE = "data_hygiene"
+    SIGNAL_WEIGHTED_ROI = "signal_weighted_roi"
+    DELIVERY_WINDOW = "delivery_window"
+    TIMING_ADJUSTED_ROI = "timing_adjusted_roi"
+    LATENCY_SLA = "latency_sla"
+    PROMPT_ALTERNATIVE = "prompt_alternative"
+    METRIC_LOCK = "metric_lock"
+    DIMINISHING_RETURNS = "diminishing_returns"
+    OVERFITTING = "overfitting"
+
+
+class CheckKind(StrEnum):
+    GATE = "gate"
+    ADVISORY = "advisory"
+
+
+class Status(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    WARN = "warn"
+    NOT_APPLICABLE = "n/a"
+
+
+class Verdict(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+class Recommendation(StrEnum):
+    FINE_TUNE = "fine_tune"
+    PROMPT_ENGINEERING = "prompt_engineering"
+    CURATE_DATA = "curate_data"
+    PROMPT_OR_FEATURE_FLAG = "prompt_or_feature_flag"
+    RESCOPE_OR_DEFER = "rescope_or_defer"
+    MEET_LATENCY_AND_LOCKS = "meet_latency_and_locks"
+
+
+FlipComparator = Literal[">=", ">", "<=", "<"]
+
+
+class Check(BaseModel):
+    """One rule's outcome, with the figure it measured and the threshold it used."""
+
+    model_config = _FROZEN
+
+    id: CheckId
+    kind: CheckKind
+    status: Status
+    value: float | None
+    threshold: float | None
+    message: str
+
+
+class Change(BaseModel):
+    """One field moved to the value a gate needs."""
+
+    model_config = _FROZEN
+
+    field: str
+    current: float | None
+    required: float
+    comparator: FlipComparator
+
+
+class Flip(BaseModel):
+    """A set of changes that, applied together, makes every gate it lists stop failing."""
+
+    model_config = _FROZEN
+
+    changes: list[Change]
+    gates: list[CheckId]
+
+
+class Figures(BaseModel):
+    """The derived figures of §2. ``inf`` is possible for ROIs when the total cost is 0."""
+
+    model_config = _FROZEN
+
+    clean_proportion: float
+    clean_examples: int
+    total_cost_usd: float
+    weighted_lift_per_day_pct: float
+    raw_roi: float
+    timing_adjusted_gain_usd: float
+    timing_adjusted_roi: float
+
+
+class Evaluation(BaseModel):
+    """The engine's full answer for one proposal under one policy."""
+
+    model_config = _FROZEN
+
+    verdict: Verdict
+    recommendation: Recommendation
+    primary_reason: str | None
+    checks: list[Check]
+    flips: list[Flip]
+    figures: Figures
+    script: str
+    policy: Policy
+
+    def check(self, check_id: CheckId) -> Check:
+        """The check with this id (every evaluation carries all of them)."""
+        return next(check for check in self.checks if check.id == check_id)

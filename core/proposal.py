@@ -1,0 +1,76 @@
+"""The input of the engine: a fine-tuning proposal and the manager's metric locks (FRAMEWORK.md §1)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Comparator = Literal[">=", "<="]
+
+_STRICT = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
+
+
+class MetricLock(BaseModel):
+    """A threshold the hiring manager locked, with what staging achieved."""
+
+    model_config = _STRICT
+
+    name: Annotated[str, Field(min_length=1, max_length=80)]
+    comparator: Comparator
+    threshold: float
+    achieved: float
+    unit: Annotated[str, Field(max_length=20)] = ""
+
+    @property
+    def met(self) -> bool:
+        """Whether the achieved value satisfies the lock (compared at 9 decimals)."""
+        achieved, threshold = round(self.achieved, 9), round(self.threshold, 9)
+        return achieved >= threshold if self.comparator == ">=" else achieved <= threshold
+
+
+class Proposal(BaseModel):
+    """A fine-tuning proposal as a product manager brings it to the committee."""
+
+    model_config = _STRICT
+
+    title: Annotated[str, Field(min_length=1, max_length=150)]
+    kpi_name: Annotated[str, Field(min_length=1, max_length=80)] = "primary KPI"
+    projected_lift_pct: Annotated[float, Field(ge=-100, le=1000)]
+    dataset_examples: Annotated[int, Field(ge=0, le=10**12)]
+    label_accuracy_pct: Annotated[float, Field(ge=0, le=100)]
+    diversity_pct: Annotated[float, Field(ge=0, le=100)]
+    duplicate_pct: Annotated[float, Field(ge=0, le=100)]
+    engineers: Annotated[int, Field(ge=1, le=1000)]
+    engineering_days: Annotated[float, Field(gt=0, le=3650)]
+    engineer_day_cost_usd: Annotated[float | None, Field(ge=0)] = None
+    compute_cost_usd: Annotated[float, Field(ge=0)]
+    projected_revenue_usd: Annotated[float, Field(ge=0)]
+    revenue_horizon_days: Annotated[int | None, Field(ge=1, le=3650)] = None
+    delivery_days: Annotated[int, Field(ge=0, le=3650)]
+    latency_ms: Annotated[float, Field(gt=0)]
+    latency_sla_ms: Annotated[float | None, Field(gt=0)] = None
+    prompt_result: float | None = None
+    target_result: Annotated[float | None, Field(gt=0)] = None
+    prompt_space_well_understood: bool | None = True
+    prompt_maintenance_hours_per_week: Annotated[float | None, Field(ge=0)] = None
+    planned_epochs: Annotated[int | None, Field(ge=1)] = None
+    validation_losses: Annotated[
+        list[Annotated[float, Field(ge=0)]] | None, Field(min_length=1, max_length=1000)
+    ] = None
+    metric_locks: Annotated[list[MetricLock] | None, Field(max_length=100)] = None
+
+    @field_validator("prompt_space_well_understood", mode="after")
+    @classmethod
+    def _absent_means_true(cls, value: bool | None) -> bool:
+        return True if value is None else value
+
+    @field_validator("metric_locks", mode="after")
+    @classmethod
+    def _absent_means_no_locks(cls, value: list[MetricLock] | None) -> list[MetricLock]:
+        return [] if value is None else value
+
+    @property
+    def locks(self) -> list[MetricLock]:
+        """The metric locks, an empty list when none were given."""
+        return self.metric_locks or []
