@@ -1,0 +1,87 @@
+"""What the repository hands out: frozen records, never ORM objects."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from core.evaluation import Evaluation
+from core.proposal import Proposal
+
+_FROZEN = ConfigDict(frozen=True)
+
+
+class DeliveryState(StrEnum):
+    PENDING = "pending"
+    POSTED = "posted"
+    UNDELIVERABLE = "undeliverable"
+
+
+class VoteState(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Choice(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+    ABSTAIN = "abstain"
+
+
+class Outcome(StrEnum):
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    NO_DECISION = "no_decision"
+
+
+class ProposalRecord(BaseModel):
+    """A stored proposal with its latest evaluation and its voting state."""
+
+    model_config = _FROZEN
+
+    id: int
+    team_id: str
+    channel_id: str
+    author_id: str
+    title: str
+    proposal: Proposal
+    evaluation: Evaluation
+    revision: int
+    policy_hash: str
+    message_ts: str | None
+    delivery_state: DeliveryState
+    delivery_error: str | None
+    vote_deadline: datetime | None
+    secret_ballot: bool
+    quorum: int | None
+    vote_state: VoteState
+    outcome: Outcome | None
+    closed_at: datetime | None
+    closed_by: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class VoteRecord(BaseModel):
+    model_config = _FROZEN
+
+    proposal_id: int
+    user_id: str
+    choice: Choice
+    reason: str | None
+    updated_at: datetime
+
+
+class ReminderRecord(BaseModel):
+    model_config = _FROZEN
+
+    proposal_id: int
+    kind: str
+    due_date: date
+    days_before: int
+    channel_id: str
+    sent_at: datetime | None
+    attempts: int
+    last_error: str | None
