@@ -36,6 +36,20 @@ class Outcome(StrEnum):
     NO_DECISION = "no_decision"
 
 
+class VoteChange(StrEnum):
+    """What a cast vote did: a first vote, a different vote, a repeat, or nothing (vote closed)."""
+
+    NEW = "new"
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+    CLOSED = "closed"
+
+
+class CommitteeAction(StrEnum):
+    ADD = "add"
+    REMOVE = "remove"
+
+
 class ProposalRecord(BaseModel):
     """A stored proposal with its latest evaluation and its voting state."""
 
@@ -85,3 +99,30 @@ class ReminderRecord(BaseModel):
     sent_at: datetime | None
     attempts: int
     last_error: str | None
+
+
+class EvaluationRecord(BaseModel):
+    """One revision of a proposal: its inputs, the evaluation and the policy it used."""
+
+    model_config = _FROZEN
+
+    proposal_id: int
+    revision: int
+    proposal: Proposal
+    evaluation: Evaluation
+    policy_hash: str
+    created_by: str
+    created_at: datetime
+
+
+class CommitteeChangeRecord(BaseModel):
+    """One entry of a channel committee's audit trail."""
+
+    model_config = _FROZEN
+
+    team_id: str
+    channel_id: str
+    actor_id: str
+    action: CommitteeAction
+    user_id: str
+    at: datetime

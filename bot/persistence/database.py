@@ -1,0 +1,141 @@
+"""Engines for SQLite and PostgreSQL, and Alembic migrations run from code."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
+
+SQLITE_DRIVER = "sqlite+aiosqlite"
+POSTGRES_DRIVER = "postgresql+asyncpg"
+SQLITE_BUSY_TIMEOUT_MS = 5000
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+
+_DRIVER_ALIASES = {
+    "sqlite": SQLITE_DRIVER,
+    SQLITE_DRIVER: SQLITE_DRIVER,
+    "postgres": POSTGRES_DRIVER,
+    "postgresql": POSTGRES_DRIVER,
+    POSTGRES_DRIVER: POSTGRES_DRIVER,
+}
+_ALLOWED = "sqlite+aiosqlite:///path/to/file.db or postgresql+asyncpg://user:password@host/db"
+
+
+class DatabaseUrlError(ValueError):
+    """DATABASE_URL is malformed or names a database the bot does not support."""
+
+
+def database_url(url: str) -> URL:
+    """Parse a database URL, mapping plain `sqlite://` and `postgresql://` to the async drivers."""
+    try:
+        parsed = make_url(url.strip())
+    except ArgumentError:
+        # The URL is not echoed: it may hold a password.
+        raise DatabaseUrlError(
+            f"DATABASE_URL is not a valid database URL; use {_ALLOWED}"
+        ) from None
+    driver = _DRIVER_ALIASES.get(parsed.drivername)
+    if driver is None:
+        raise DatabaseUrlError(
+            f"DATABASE_URL uses {parsed.drivername!r}, which is not supported; use {_ALLOWED}"
+        )
+    parsed = parsed.set(drivername=driver)
+    if driver == SQLITE_DRIVER and parsed.database in (None, "", ":memory:"):
+        raise DatabaseUrlError(
+            f"DATABASE_URL must name a SQLite file (an in-memory database is not shared "
+            f"between connections); use {_ALLOWED}"
+        )
+    return parsed
+
+
+def create_engine(url: str, *, pooled: bool = True) -> AsyncEngine:
+    """An async engine for DATABASE_URL: SQLite with WAL, a busy timeout and foreign keys on.
+
+    ``pooled=False`` opens a fresh connection each time (for migrations and one-off scripts).
+    """
+    parsed = database_url(url)
+    options: dict[str, Any] = {"poolclass": NullPool} if not pooled else {}
+    if parsed.drivername == SQLITE_DRIVER:
+        return _sqlite_engine(parsed, options)
+    return create_async_engine(parsed, pool_pre_ping=True, **options)
+
+
+def _sqlite_engine(url: URL, options: dict[str, Any]) -> AsyncEngine:
+    Path(url.database or "").expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(url, **options)
+    event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
+    return engine
+
+
+def _set_sqlite_pragmas(dbapi_connection: Any, _connection_record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+    finally:
+        cursor.close()
+
+
+async def ping(engine: AsyncEngine) -> None:
+    """Run a trivial query; raises if the database cannot be reached."""
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
+
+
+def alembic_config(url: str) -> Config:
+    """An Alembic configuration built in code, pointing at the repository's migrations."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["database_url"] = database_url(url).render_as_string(hide_password=False)
+    return config
+
+
+def run_migrations(url: str) -> None:
+    """Upgrade the database to the newest schema; idempotent, safe inside a running event loop."""
+    config = alembic_config(url)
+    if not MIGRATIONS_DIR.is_dir():
+        raise FileNotFoundError(f"Alembic migrations not found at {MIGRATIONS_DIR}")
+    if _event_loop_running():
+        _run_in_thread(lambda: command.upgrade(config, "head"))
+    else:
+        command.upgrade(config, "head")
+
+
+async def migrate(url: str) -> None:
+    """`run_migrations` without blocking the running event loop."""
+    await asyncio.to_thread(run_migrations, url)
+
+
+def _event_loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def _run_in_thread(work: Any) -> None:
+    failures: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            work()
+        except BaseException as error:
+            failures.append(error)
+
+    thread = threading.Thread(target=target, name="alembic-upgrade")
+    thread.start()
+    thread.join()
+    if failures:
+        raise failures[0]

@@ -1,0 +1,771 @@
+"""The repository against a real database: SQLite file, or PostgreSQL via TEST_DATABASE_URL."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import StatementError
+
+from bot.persistence.database import DatabaseUrlError, create_engine
+from bot.persistence.records import (
+    Choice,
+    CommitteeAction,
+    DeliveryState,
+    Outcome,
+    VoteChange,
+    VoteState,
+)
+from bot.persistence.repository import ProposalNotFoundError, Repository
+from core.evaluation import (
+    Change,
+    Check,
+    CheckId,
+    CheckKind,
+    Evaluation,
+    Figures,
+    Flip,
+    Recommendation,
+    Status,
+    Verdict,
+)
+from core.policy import Policy
+from core.proposal import MetricLock, Proposal
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+TEAM, CHANNEL, AUTHOR = "T001", "C001", "U_AUTHOR"
+
+
+def make_proposal(title: str = "Fraud classifier fine-tune", lift: float = 6.2) -> Proposal:
+    return Proposal(
+        title=title,
+        kpi_name="false-positive rate",
+        projected_lift_pct=lift,
+        dataset_examples=150_000,
+        label_accuracy_pct=92.0,
+        diversity_pct=80.0,
+        duplicate_pct=5.0,
+        engineers=2,
+        engineering_days=12.0,
+        compute_cost_usd=4_000.0,
+        projected_revenue_usd=120_000.0,
+        delivery_days=30,
+        latency_ms=115.0,
+        validation_losses=[0.9, 0.7, 0.72],
+        metric_locks=[
+            MetricLock(
+                name="reduction in false positives",
+                comparator=">=",
+                threshold=0.4,
+                achieved=5.3,
+                unit="%",
+            ),
+        ],
+    )
+
+
+def make_evaluation(verdict: Verdict = Verdict.REJECT, policy: Policy | None = None) -> Evaluation:
+    approved = verdict is Verdict.APPROVE
+    return Evaluation(
+        verdict=verdict,
+        recommendation=Recommendation.FINE_TUNE if approved else Recommendation.RESCOPE_OR_DEFER,
+        primary_reason=None if approved else "Delivery takes 60 days; the limit is 45.",
+        checks=[
+            Check(
+                id=CheckId.KPI_LIFT,
+                kind=CheckKind.GATE,
+                status=Status.PASS,
+                value=6.2,
+                threshold=5.0,
+                message="Lift 6.2 % meets 5 %.",
+            ),
+            Check(
+                id=CheckId.OVERFITTING,
+                kind=CheckKind.ADVISORY,
+                status=Status.NOT_APPLICABLE,
+                value=None,
+                threshold=None,
+                message="No curve.",
+            ),
+        ],
+        flips=[
+            Flip(
+                changes=[Change(field="delivery_days", current=60, required=45, comparator="<=")],
+                gates=[CheckId.DELIVERY_WINDOW],
+            ),
+        ],
+        figures=Figures(
+            clean_proportion=0.874,
+            clean_examples=131_100,
+            total_cost_usd=0.0,
+            weighted_lift_per_day_pct=0.45,
+            raw_roi=float("inf"),
+            timing_adjusted_gain_usd=80_000.0,
+            timing_adjusted_roi=float("inf"),
+        ),
+        script="Delivery takes too long; rescope or defer.",
+        policy=policy or Policy(),
+    )
+
+
+async def create(
+    repository: Repository,
+    key: str = "V001",
+    *,
+    author: str = AUTHOR,
+    channel: str = CHANNEL,
+    now: datetime = NOW,
+    deadline: datetime | None = NOW + timedelta(days=3),
+    title: str = "Fraud classifier fine-tune",
+) -> int:
+    record, created = await repository.create_proposal(
+        team_id=TEAM,
+        channel_id=channel,
+        author_id=author,
+        submission_key=key,
+        proposal=make_proposal(title),
+        evaluation=make_evaluation(),
+        created_by=author,
+        vote_deadline=deadline,
+        secret_ballot=False,
+        quorum=3,
+        now=now,
+    )
+    assert created
+    return record.id
+
+
+# -- proposals --------------------------------------------------------------------------
+
+
+async def test_a_created_proposal_reads_back_with_its_first_evaluation_and_policy(
+    repository: Repository,
+) -> None:
+    policy = Policy(min_kpi_lift_pct=3.0)
+    record, created = await repository.create_proposal(
+        team_id=TEAM,
+        channel_id=CHANNEL,
+        author_id=AUTHOR,
+        submission_key="V1",
+        proposal=make_proposal(),
+        evaluation=make_evaluation(policy=policy),
+        created_by=AUTHOR,
+        vote_deadline=NOW + timedelta(days=3),
+        secret_ballot=True,
+        quorum=2,
+        now=NOW,
+    )
+    stored = await repository.get_proposal(proposal_id=record.id)
+    assert created
+    assert stored == record
+    assert stored.proposal == make_proposal()
+    assert stored.evaluation == make_evaluation(policy=policy)
+    assert stored.evaluation.figures.raw_roi == float("inf")
+    assert (stored.revision, stored.policy_hash) == (1, policy.hash)
+    assert (stored.delivery_state, stored.vote_state) == (DeliveryState.PENDING, VoteState.OPEN)
+    assert (stored.secret_ballot, stored.quorum, stored.outcome) == (True, 2, None)
+
+
+async def test_a_double_submit_makes_one_proposal(repository: Repository) -> None:
+    first = await create(repository, "VIEW1")
+    again, created = await repository.create_proposal(
+        team_id=TEAM,
+        channel_id=CHANNEL,
+        author_id=AUTHOR,
+        submission_key="VIEW1",
+        proposal=make_proposal("Other title"),
+        evaluation=make_evaluation(),
+        created_by=AUTHOR,
+        vote_deadline=None,
+        secret_ballot=False,
+        quorum=None,
+        now=NOW + timedelta(seconds=1),
+    )
+    assert (again.id, created, again.title) == (first, False, "Fraud classifier fine-tune")
+    assert len(await repository.list_channel_proposals(team_id=TEAM, channel_id=CHANNEL)) == 1
+
+
+async def test_concurrent_double_submits_create_exactly_one_proposal(
+    repository: Repository,
+) -> None:
+    async def submit() -> tuple[int, bool]:
+        record, created = await repository.create_proposal(
+            team_id=TEAM,
+            channel_id=CHANNEL,
+            author_id=AUTHOR,
+            submission_key="RACE",
+            proposal=make_proposal(),
+            evaluation=make_evaluation(),
+            created_by=AUTHOR,
+            vote_deadline=None,
+            secret_ballot=False,
+            quorum=None,
+            now=NOW,
+        )
+        return record.id, created
+
+    results = await asyncio.gather(*(submit() for _ in range(12)))
+    assert len({proposal_id for proposal_id, _ in results}) == 1
+    assert sum(created for _, created in results) == 1
+    history = await repository.evaluation_history(proposal_id=results[0][0])
+    assert len(history) == 1
+
+
+async def test_an_unknown_proposal_id_reads_as_none(repository: Repository) -> None:
+    assert await repository.get_proposal(proposal_id=999) is None
+
+
+async def test_the_latest_proposal_by_author_is_the_newest_in_that_channel(
+    repository: Repository,
+) -> None:
+    await create(repository, "A", title="Old", now=NOW)
+    newest = await create(repository, "B", title="New", now=NOW + timedelta(hours=1))
+    await create(repository, "C", title="Elsewhere", channel="C999", now=NOW + timedelta(hours=2))
+    await create(repository, "D", title="Someone else", author="U2", now=NOW + timedelta(hours=3))
+    latest = await repository.latest_proposal_by_author(
+        team_id=TEAM, channel_id=CHANNEL, author_id=AUTHOR
+    )
+    assert latest is not None
+    assert latest.id == newest
+    nobody = await repository.latest_proposal_by_author(
+        team_id=TEAM, channel_id=CHANNEL, author_id="U_NOBODY"
+    )
+    assert nobody is None
+
+
+async def test_channel_proposals_are_listed_newest_first_up_to_the_limit(
+    repository: Repository,
+) -> None:
+    ids = [await create(repository, f"K{i}", now=NOW + timedelta(minutes=i)) for i in range(4)]
+    await create(repository, "OTHER", channel="C999")
+    listed = await repository.list_channel_proposals(team_id=TEAM, channel_id=CHANNEL, limit=3)
+    assert [record.id for record in listed] == ids[::-1][:3]
+
+
+async def test_marking_posted_records_the_message_and_clears_a_delivery_error(
+    repository: Repository,
+) -> None:
+    proposal_id = await create(repository)
+    failed = await repository.mark_undeliverable(
+        proposal_id=proposal_id, error="not_in_channel", now=NOW
+    )
+    assert (failed.delivery_state, failed.delivery_error) == (
+        DeliveryState.UNDELIVERABLE,
+        "not_in_channel",
+    )
+    later = NOW + timedelta(minutes=5)
+    posted = await repository.mark_posted(
+        proposal_id=proposal_id, channel_id="C777", message_ts="1700000000.000100", now=later
+    )
+    assert (posted.delivery_state, posted.delivery_error) == (DeliveryState.POSTED, None)
+    assert (posted.channel_id, posted.message_ts, posted.updated_at) == (
+        "C777",
+        "1700000000.000100",
+        later,
+    )
+
+
+async def test_marking_an_unknown_proposal_says_which_id_is_missing(
+    repository: Repository,
+) -> None:
+    with pytest.raises(ProposalNotFoundError, match="proposal 404 does not exist"):
+        await repository.mark_posted(proposal_id=404, channel_id="C", message_ts="1.2", now=NOW)
+
+
+async def test_a_revision_becomes_the_latest_evaluation_and_keeps_the_history(
+    repository: Repository,
+) -> None:
+    proposal_id = await create(repository)
+    stricter = Policy(max_delivery_days=30)
+    revised = await repository.add_revision(
+        proposal_id=proposal_id,
+        proposal=make_proposal("Revised", lift=9.0),
+        evaluation=make_evaluation(Verdict.APPROVE, policy=stricter),
+        created_by="U_REVISER",
+        now=NOW + timedelta(days=1),
+        reset_votes=False,
+    )
+    history = await repository.evaluation_history(proposal_id=proposal_id)
+    assert (revised.revision, revised.title, revised.policy_hash) == (2, "Revised", stricter.hash)
+    assert revised.evaluation.verdict is Verdict.APPROVE
+    assert [entry.revision for entry in history] == [1, 2]
+    assert [entry.policy_hash for entry in history] == [Policy().hash, stricter.hash]
+    assert history[0].proposal == make_proposal()
+    assert (history[1].created_by, history[1].proposal.projected_lift_pct) == ("U_REVISER", 9.0)
+
+
+@pytest.mark.parametrize(("reset_votes", "votes_left"), [(True, 0), (False, 1)])
+async def test_a_revision_resets_the_votes_only_when_asked(
+    repository: Repository, reset_votes: bool, votes_left: int
+) -> None:
+    proposal_id = await create(repository)
+    await repository.cast_vote(
+        proposal_id=proposal_id, user_id="U1", choice=Choice.APPROVE, reason=None, now=NOW
+    )
+    await repository.add_revision(
+        proposal_id=proposal_id,
+        proposal=make_proposal(),
+        evaluation=make_evaluation(),
+        created_by=AUTHOR,
+        now=NOW,
+        reset_votes=reset_votes,
+    )
+    assert len(await repository.votes_for(proposal_id=proposal_id)) == votes_left
+
+
+async def test_revising_an_unknown_proposal_is_refused(repository: Repository) -> None:
+    with pytest.raises(ProposalNotFoundError):
+        await repository.add_revision(
+            proposal_id=31,
+            proposal=make_proposal(),
+            evaluation=make_evaluation(),
+            created_by=AUTHOR,
+            now=NOW,
+            reset_votes=True,
+        )
+
+
+# -- votes ------------------------------------------------------------------------------
+
+
+async def test_a_vote_is_new_then_unchanged_then_changed(repository: Repository) -> None:
+    proposal_id = await create(repository)
+
+    async def vote(choice: Choice, reason: str | None) -> VoteChange:
+        return await repository.cast_vote(
+            proposal_id=proposal_id, user_id="U1", choice=choice, reason=reason, now=NOW
+        )
+
+    assert await vote(Choice.REJECT, None) is VoteChange.NEW
+    assert await vote(Choice.REJECT, None) is VoteChange.UNCHANGED
+    assert await vote(Choice.REJECT, "latency risk") is VoteChange.CHANGED
+    assert await vote(Choice.REJECT, "latency risk") is VoteChange.UNCHANGED
+    assert await vote(Choice.APPROVE, "latency risk") is VoteChange.CHANGED
+    [stored] = await repository.votes_for(proposal_id=proposal_id)
+    assert (stored.user_id, stored.choice, stored.reason) == ("U1", Choice.APPROVE, "latency risk")
+
+
+async def test_votes_are_listed_per_member_in_the_order_they_first_voted(
+    repository: Repository,
+) -> None:
+    proposal_id = await create(repository)
+    for minute, (user, choice) in enumerate([("U2", Choice.REJECT), ("U1", Choice.ABSTAIN)]):
+        await repository.cast_vote(
+            proposal_id=proposal_id,
+            user_id=user,
+            choice=choice,
+            reason=None,
+            now=NOW + timedelta(minutes=minute),
+        )
+    await repository.cast_vote(
+        proposal_id=proposal_id,
+        user_id="U2",
+        choice=Choice.APPROVE,
+        reason="convinced",
+        now=NOW + timedelta(minutes=5),
+    )
+    votes = await repository.votes_for(proposal_id=proposal_id)
+    assert [(vote.user_id, vote.choice) for vote in votes] == [
+        ("U2", Choice.APPROVE),
+        ("U1", Choice.ABSTAIN),
+    ]
+    assert votes[0].updated_at == NOW + timedelta(minutes=5)
+
+
+async def test_a_vote_on_an_unknown_proposal_is_refused(repository: Repository) -> None:
+    with pytest.raises(ProposalNotFoundError):
+        await repository.cast_vote(
+            proposal_id=77, user_id="U1", choice=Choice.APPROVE, reason=None, now=NOW
+        )
+
+
+async def test_a_burst_of_200_votes_from_50_members_keeps_each_members_last_vote(
+    repository: Repository,
+) -> None:
+    proposal_id = await create(repository)
+    choices = list(Choice)
+
+    def plan(member: int) -> list[Choice]:
+        return [choices[(member + step) % 3] for step in (0, 1, 1, 2)]
+
+    async def member_votes(member: int) -> list[VoteChange]:
+        changes = []
+        for step, choice in enumerate(plan(member)):
+            changes.append(
+                await repository.cast_vote(
+                    proposal_id=proposal_id,
+                    user_id=f"U{member:03d}",
+                    choice=choice,
+                    reason=None,
+                    now=NOW + timedelta(seconds=step),
+                )
+            )
+        return changes
+
+    outcomes = await asyncio.gather(*(member_votes(member) for member in range(50)))
+    stored = {
+        vote.user_id: vote.choice for vote in await repository.votes_for(proposal_id=proposal_id)
+    }
+    assert stored == {f"U{member:03d}": plan(member)[-1] for member in range(50)}
+    expected = [VoteChange.NEW, VoteChange.CHANGED, VoteChange.UNCHANGED, VoteChange.CHANGED]
+    assert all(changes == expected for changes in outcomes)
+
+
+async def test_a_vote_after_the_close_is_refused_and_changes_nothing(
+    repository: Repository,
+) -> None:
+    proposal_id = await create(repository)
+    await repository.cast_vote(
+        proposal_id=proposal_id, user_id="U1", choice=Choice.APPROVE, reason=None, now=NOW
+    )
+    await repository.close_vote(
+        proposal_id=proposal_id, outcome=Outcome.APPROVED, closed_by="U1", now=NOW
+    )
+    late = [
+        await repository.cast_vote(
+            proposal_id=proposal_id, user_id=user, choice=choice, reason=None, now=NOW
+        )
+        for user, choice in [("U1", Choice.REJECT), ("U1", Choice.APPROVE), ("U2", Choice.REJECT)]
+    ]
+    votes = await repository.votes_for(proposal_id=proposal_id)
+    assert late == [VoteChange.CLOSED] * 3
+    assert [(vote.user_id, vote.choice) for vote in votes] == [("U1", Choice.APPROVE)]
+
+
+async def test_every_vote_acknowledged_before_a_close_is_counted_by_it(
+    repository: Repository,
+) -> None:
+    proposal_id = await create(repository)
+    acknowledged: list[str] = []
+    enough_votes = asyncio.Event()
+
+    async def vote(user_id: str) -> VoteChange:
+        change = await repository.cast_vote(
+            proposal_id=proposal_id, user_id=user_id, choice=Choice.REJECT, reason=None, now=NOW
+        )
+        if change is VoteChange.NEW:
+            acknowledged.append(user_id)
+        if len(acknowledged) == 20:
+            enough_votes.set()
+        return change
+
+    async def close_and_count() -> set[str]:
+        await enough_votes.wait()
+        await repository.close_vote(
+            proposal_id=proposal_id, outcome=Outcome.REJECTED, closed_by="U1", now=NOW
+        )
+        return {vote.user_id for vote in await repository.votes_for(proposal_id=proposal_id)}
+
+    counted, *changes = await asyncio.gather(
+        close_and_count(), *(vote(f"U{index:02d}") for index in range(80))
+    )
+    assert counted == set(acknowledged)
+    assert set(changes) <= {VoteChange.NEW, VoteChange.CLOSED}
+
+
+async def test_only_the_first_close_of_a_vote_wins(repository: Repository) -> None:
+    proposal_id = await create(repository)
+    results = await asyncio.gather(
+        *(
+            repository.close_vote(
+                proposal_id=proposal_id,
+                outcome=outcome,
+                closed_by=f"U{index}",
+                now=NOW + timedelta(seconds=index),
+            )
+            for index, outcome in enumerate([Outcome.APPROVED, Outcome.REJECTED] * 5)
+        )
+    )
+    record = await repository.get_proposal(proposal_id=proposal_id)
+    assert sum(results) == 1
+    assert record is not None
+    winner = results.index(True)
+    assert record.vote_state is VoteState.CLOSED
+    assert (record.closed_by, record.closed_at) == (f"U{winner}", NOW + timedelta(seconds=winner))
+    assert record.outcome is [Outcome.APPROVED, Outcome.REJECTED][winner % 2]
+
+
+async def test_only_open_votes_past_their_deadline_are_due(repository: Repository) -> None:
+    due = await create(repository, "DUE", deadline=NOW - timedelta(minutes=1))
+    exactly_now = await create(repository, "NOW", deadline=NOW)
+    await create(repository, "LATER", deadline=NOW + timedelta(minutes=1))
+    await create(repository, "NO_DEADLINE", deadline=None)
+    closed = await create(repository, "CLOSED", deadline=NOW - timedelta(days=1))
+    await repository.close_vote(
+        proposal_id=closed, outcome=Outcome.NO_DECISION, closed_by="U1", now=NOW
+    )
+    assert [record.id for record in await repository.open_proposals_due(now=NOW)] == [
+        due,
+        exactly_now,
+    ]
+    assert len(await repository.open_proposals()) == 4
+
+
+async def test_a_deadline_in_another_time_zone_compares_by_the_instant(
+    repository: Repository,
+) -> None:
+    plus_two = timezone(timedelta(hours=2))
+    proposal_id = await create(repository, deadline=datetime(2026, 3, 2, 10, 30, tzinfo=plus_two))
+    assert await repository.open_proposals_due(now=datetime(2026, 3, 2, 8, 29, tzinfo=UTC)) == []
+    due = await repository.open_proposals_due(now=datetime(2026, 3, 2, 8, 30, tzinfo=UTC))
+    assert [record.id for record in due] == [proposal_id]
+
+
+async def test_reminder_candidates_are_open_votes_and_committee_approvals(
+    repository: Repository,
+) -> None:
+    still_open = await create(repository, "OPEN")
+    approved, rejected = await create(repository, "YES"), await create(repository, "NO")
+    for proposal_id, outcome in [(approved, Outcome.APPROVED), (rejected, Outcome.REJECTED)]:
+        await repository.close_vote(
+            proposal_id=proposal_id, outcome=outcome, closed_by="U1", now=NOW
+        )
+    candidates = await repository.reminder_candidates()
+    assert [record.id for record in candidates] == [still_open, approved]
+
+
+# -- committee --------------------------------------------------------------------------
+
+
+async def test_committee_changes_are_applied_and_audited_with_actor_and_time(
+    repository: Repository,
+) -> None:
+    later = NOW + timedelta(hours=1)
+    added = await repository.add_committee_members(
+        team_id=TEAM,
+        channel_id=CHANNEL,
+        user_ids=["U1", "U2", "U1"],
+        actor_id="U_ADMIN",
+        now=NOW,
+    )
+    again = await repository.add_committee_members(
+        team_id=TEAM, channel_id=CHANNEL, user_ids=["U2", "U3"], actor_id="U1", now=later
+    )
+    removed = await repository.remove_committee_members(
+        team_id=TEAM,
+        channel_id=CHANNEL,
+        user_ids=["U1", "U_NOT_A_MEMBER"],
+        actor_id="U2",
+        now=later,
+    )
+    members = await repository.committee_members(team_id=TEAM, channel_id=CHANNEL)
+    trail = await repository.committee_changes(team_id=TEAM, channel_id=CHANNEL)
+    assert (added, again, removed, members) == (["U1", "U2"], ["U3"], ["U1"], ["U2", "U3"])
+    assert [(change.actor_id, change.action, change.user_id, change.at) for change in trail] == [
+        ("U_ADMIN", CommitteeAction.ADD, "U1", NOW),
+        ("U_ADMIN", CommitteeAction.ADD, "U2", NOW),
+        ("U1", CommitteeAction.ADD, "U3", later),
+        ("U2", CommitteeAction.REMOVE, "U1", later),
+    ]
+
+
+async def test_committees_of_different_channels_are_separate(repository: Repository) -> None:
+    await repository.add_committee_members(
+        team_id=TEAM, channel_id="C_A", user_ids=["U1"], actor_id="U1", now=NOW
+    )
+    assert await repository.committee_members(team_id=TEAM, channel_id="C_B") == []
+    assert await repository.committee_changes(team_id=TEAM, channel_id="C_B") == []
+
+
+# -- reminder ledger --------------------------------------------------------------------
+
+DUE = date(2026, 3, 17)
+
+
+async def record_sent(repository: Repository, proposal_id: int) -> bool:
+    return await repository.record_reminder_sent(
+        proposal_id=proposal_id,
+        kind="qit_deadline",
+        due_date=DUE,
+        days_before=3,
+        channel_id=CHANNEL,
+        now=NOW,
+    )
+
+
+async def test_a_reminder_is_recorded_as_sent_once(repository: Repository) -> None:
+    proposal_id = await create(repository)
+    assert not await repository.reminder_sent(
+        proposal_id=proposal_id, kind="qit_deadline", due_date=DUE
+    )
+    assert await record_sent(repository, proposal_id)
+    assert not await record_sent(repository, proposal_id)
+    assert await repository.reminder_sent(
+        proposal_id=proposal_id, kind="qit_deadline", due_date=DUE
+    )
+    assert not await repository.reminder_sent(
+        proposal_id=proposal_id, kind="quarter_close", due_date=DUE
+    )
+
+
+async def test_concurrent_sweeps_record_each_reminder_at_most_once(
+    repository: Repository,
+) -> None:
+    proposal_id = await create(repository)
+    results = await asyncio.gather(*(record_sent(repository, proposal_id) for _ in range(20)))
+    assert sum(results) == 1
+    assert len(await repository.reminders_on(due_date=DUE)) == 1
+
+
+async def test_a_failed_reminder_counts_attempts_and_can_be_sent_later(
+    repository: Repository,
+) -> None:
+    proposal_id = await create(repository)
+    assert await record_sent(repository, proposal_id)
+    for attempt, error in [(1, "ratelimited"), (2, "channel_not_found")]:
+        failure = await repository.record_reminder_failure(
+            proposal_id=proposal_id,
+            kind="qit_deadline",
+            due_date=DUE,
+            days_before=3,
+            channel_id=CHANNEL,
+            error=error,
+        )
+        assert (failure.attempts, failure.last_error, failure.sent_at) == (attempt, error, None)
+    assert not await repository.reminder_sent(
+        proposal_id=proposal_id, kind="qit_deadline", due_date=DUE
+    )
+    assert await record_sent(repository, proposal_id)
+    stored = await repository.get_reminder(
+        proposal_id=proposal_id, kind="qit_deadline", due_date=DUE
+    )
+    assert stored is not None
+    assert (stored.sent_at, stored.attempts, stored.days_before) == (NOW, 2, 3)
+
+
+async def test_reminders_on_a_date_lists_only_that_dates_ledger(repository: Repository) -> None:
+    proposal_id = await create(repository)
+    await record_sent(repository, proposal_id)
+    await repository.record_reminder_sent(
+        proposal_id=proposal_id,
+        kind="quarter_close",
+        due_date=DUE + timedelta(days=1),
+        days_before=1,
+        channel_id=CHANNEL,
+        now=NOW,
+    )
+    [reminder] = await repository.reminders_on(due_date=DUE)
+    assert (reminder.proposal_id, reminder.kind, reminder.due_date) == (
+        proposal_id,
+        "qit_deadline",
+        DUE,
+    )
+    assert (
+        await repository.get_reminder(proposal_id=proposal_id, kind="qit_passed", due_date=DUE)
+        is None
+    )
+
+
+# -- processed deliveries ---------------------------------------------------------------
+
+
+async def test_a_delivery_key_is_claimed_only_the_first_time(repository: Repository) -> None:
+    long_key = "retry:" + "x" * 400
+    assert await repository.claim_event(key="Ev01", now=NOW)
+    assert not await repository.claim_event(key="Ev01", now=NOW)
+    assert await repository.claim_event(key=long_key, now=NOW)
+    assert not await repository.claim_event(key=long_key, now=NOW)
+    claims = await asyncio.gather(*(repository.claim_event(key="Ev02", now=NOW) for _ in range(10)))
+    assert sum(claims) == 1
+
+
+async def test_old_delivery_keys_can_be_forgotten(repository: Repository) -> None:
+    await repository.claim_event(key="old", now=NOW - timedelta(days=2))
+    await repository.claim_event(key="new", now=NOW)
+    assert await repository.forget_events(seen_before=NOW - timedelta(days=1)) == 1
+    assert await repository.claim_event(key="old", now=NOW)
+    assert not await repository.claim_event(key="new", now=NOW)
+
+
+# -- the database itself ----------------------------------------------------------------
+
+
+async def test_the_data_survives_an_engine_restart(database_url: str, engine: object) -> None:
+    first = create_engine(database_url)
+    proposal_id = await create(Repository(first))
+    await Repository(first).cast_vote(
+        proposal_id=proposal_id, user_id="U1", choice=Choice.APPROVE, reason="ship it", now=NOW
+    )
+    await first.dispose()
+    second = create_engine(database_url)
+    try:
+        reopened = Repository(second)
+        record = await reopened.get_proposal(proposal_id=proposal_id)
+        votes = await reopened.votes_for(proposal_id=proposal_id)
+    finally:
+        await second.dispose()
+    assert record is not None
+    assert record.proposal == make_proposal()
+    assert [(vote.user_id, vote.reason) for vote in votes] == [("U1", "ship it")]
+
+
+async def test_timestamps_come_back_aware_in_utc(repository: Repository) -> None:
+    tokyo = timezone(timedelta(hours=9))
+    local = datetime(2026, 3, 2, 18, 0, 0, 123456, tzinfo=tokyo)
+    proposal_id = await create(repository, now=local, deadline=local + timedelta(days=3))
+    record = await repository.get_proposal(proposal_id=proposal_id)
+    assert record is not None
+    for stamp in (record.created_at, record.updated_at, record.vote_deadline):
+        assert stamp is not None
+        assert stamp.utcoffset() == timedelta(0)
+    assert record.created_at == local
+    assert record.created_at.hour == 9
+
+
+async def test_a_naive_timestamp_is_refused(repository: Repository) -> None:
+    with pytest.raises(StatementError, match="has no time zone"):
+        await repository.claim_event(key="naive", now=datetime(2026, 3, 2, 9, 0))
+
+
+async def test_ping_reaches_the_database(repository: Repository) -> None:
+    await repository.ping()
+
+
+async def test_sqlite_connections_use_wal_a_busy_timeout_and_foreign_keys(
+    tmp_path: object,
+) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/nested/dir/pragmas.db")
+    try:
+        async with engine.connect() as connection:
+            values = [
+                (await connection.execute(text(f"PRAGMA {name}"))).scalar()
+                for name in ("journal_mode", "busy_timeout", "foreign_keys")
+            ]
+    finally:
+        await engine.dispose()
+    assert values == ["wal", 5000, 1]
+
+
+@pytest.mark.parametrize(
+    ("url", "complaint"),
+    [
+        ("mysql+aiomysql://user:pw@host/db", "'mysql+aiomysql', which is not supported"),
+        ("not a url", "is not a valid database URL"),
+        ("sqlite+aiosqlite://", "must name a SQLite file"),
+        ("sqlite+aiosqlite:///:memory:", "must name a SQLite file"),
+    ],
+)
+def test_an_unsupported_database_url_names_database_url_and_what_is_allowed(
+    url: str, complaint: str
+) -> None:
+    with pytest.raises(DatabaseUrlError) as raised:
+        create_engine(url)
+    assert str(raised.value).startswith("DATABASE_URL")
+    assert complaint in str(raised.value)
+    assert "postgresql+asyncpg://" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "driver"),
+    [
+        ("sqlite:///bot.db", "sqlite+aiosqlite"),
+        ("postgres://u:p@localhost/db", "postgresql+asyncpg"),
+        ("postgresql://u:p@localhost/db", "postgresql+asyncpg"),
+    ],
+)
+async def test_plain_database_urls_get_the_async_driver(url: str, driver: str) -> None:
+    engine = create_engine(url)
+    await engine.dispose()
+    assert engine.url.drivername == driver
