@@ -1,0 +1,261 @@
+"""The proposal modal: a valid `views.open` payload that keeps DESIGN.md's block contract."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.blocks import view_problems
+from bot.blocks.modal import proposal_modal
+from bot.forms import ModalOptions, decode_private_metadata, parse_proposal_form
+from bot.ids import INPUT_ACTION_ID, ActionId, CallbackId, ProposalBlock
+from core.policy import Policy
+from core.proposal import MetricLock, Proposal
+
+LOCK_BLOCKS = {
+    f"lock_{n}_{part}"
+    for n in (1, 2)
+    for part in ("name", "comparator", "threshold", "achieved", "unit")
+}
+FRAUD = Proposal(
+    title="Fraud model upgrade",
+    kpi_name="false-positive reduction",
+    projected_lift_pct=5.3,
+    dataset_examples=150_000,
+    label_accuracy_pct=97,
+    diversity_pct=85,
+    duplicate_pct=3,
+    engineers=2,
+    engineering_days=6,
+    compute_cost_usd=5000,
+    projected_revenue_usd=300_000,
+    delivery_days=30,
+    latency_ms=115,
+    latency_sla_ms=120,
+    prompt_space_well_understood=False,
+    validation_losses=[0.9, 0.7, 0.58],
+    metric_locks=[
+        MetricLock(
+            name="reduction in false positives",
+            comparator=">=",
+            threshold=0.4,
+            achieved=5.3,
+            unit="%",
+        ),
+        MetricLock(name="latency", comparator="<=", threshold=120, achieved=115, unit="ms"),
+    ],
+)
+
+
+def inputs(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {block["block_id"]: block for block in view["blocks"] if block["type"] == "input"}
+
+
+def state_from_initial_values(view: dict[str, Any]) -> dict[str, Any]:
+    """The ``state.values`` Slack would send if the user submitted the modal untouched."""
+    values: dict[str, Any] = {}
+    for block_id, block in inputs(view).items():
+        element = block["element"]
+        state: dict[str, Any] = {"type": element["type"]}
+        if element["type"] in ("plain_text_input", "number_input"):
+            state["value"] = element.get("initial_value")
+        elif element["type"] == "checkboxes":
+            state["selected_options"] = element.get("initial_options", [])
+        else:
+            state["selected_option"] = element.get("initial_option")
+        values[block_id] = {element["action_id"]: state}
+    return values
+
+
+def test_the_empty_modal_is_a_valid_view() -> None:
+    view = proposal_modal(channel_id="C1", policy=Policy())
+
+    assert view_problems(view) == []
+    assert view["type"] == "modal"
+    assert view["callback_id"] == CallbackId.PROPOSAL == "finetune_proposal"
+    assert len(view["title"]["text"]) <= 24
+
+
+def test_input_block_ids_are_the_proposal_fields_the_locks_and_the_voting_options() -> None:
+    view = proposal_modal(channel_id="C1", policy=Policy())
+    proposal_fields = set(Proposal.model_fields) - {"metric_locks"}
+
+    assert set(inputs(view)) == proposal_fields | LOCK_BLOCKS | {
+        "vote_window_days",
+        "secret_ballot",
+    }
+    assert set(inputs(view)) == {block.value for block in ProposalBlock}
+
+
+def test_every_input_element_has_the_value_action_id() -> None:
+    view = proposal_modal(channel_id="C1", policy=Policy())
+
+    assert {b["element"]["action_id"] for b in inputs(view).values()} == {INPUT_ACTION_ID}
+
+
+def test_number_inputs_carry_the_bounds_and_decimal_setting_of_their_field() -> None:
+    blocks = inputs(proposal_modal(channel_id="C1", policy=Policy()))
+
+    accuracy = blocks["label_accuracy_pct"]["element"]
+    assert (accuracy["type"], accuracy["min_value"], accuracy["max_value"]) == (
+        "number_input",
+        "0",
+        "100",
+    )
+    assert accuracy["is_decimal_allowed"] is True
+    assert blocks["dataset_examples"]["element"]["is_decimal_allowed"] is False
+    assert blocks["dataset_examples"]["element"]["max_value"] == "1000000000000"
+    assert blocks["projected_lift_pct"]["element"]["min_value"] == "-100"
+    assert "min_value" not in blocks["lock_1_threshold"]["element"]
+
+
+def test_required_fields_are_required_and_the_rest_optional() -> None:
+    blocks = inputs(proposal_modal(channel_id="C1", policy=Policy()))
+    required = {name for name, block in blocks.items() if not block["optional"]}
+
+    assert required == {name for name, info in Proposal.model_fields.items() if info.is_required()}
+
+
+def test_choices_offer_the_contract_values() -> None:
+    blocks = inputs(proposal_modal(channel_id="C1", policy=Policy()))
+
+    prompt_space = blocks["prompt_space_well_understood"]["element"]
+    comparator = blocks["lock_2_comparator"]["element"]
+    assert {o["value"] for o in prompt_space["options"]} == {"true", "false"}
+    assert {o["value"] for o in comparator["options"]} == {">=", "<="}
+    assert blocks["validation_losses"]["element"]["type"] == "plain_text_input"
+
+
+def test_optional_fields_say_which_policy_default_applies() -> None:
+    policy = Policy(latency_sla_ms=200, revenue_horizon_days=120)
+    blocks = inputs(proposal_modal(channel_id="C1", policy=policy))
+
+    assert blocks["latency_sla_ms"]["hint"]["text"] == "Leave empty to use the policy's 200 ms."
+    assert "120 days" in blocks["revenue_horizon_days"]["hint"]["text"]
+    assert "$1,166.67" in blocks["engineer_day_cost_usd"]["hint"]["text"]
+
+
+def test_the_channel_travels_in_private_metadata() -> None:
+    view = proposal_modal(channel_id="C042", policy=Policy())
+
+    context = decode_private_metadata(view["private_metadata"])
+    assert (context.channel_id, context.proposal_id) == ("C042", None)
+
+
+def test_a_new_proposal_offers_to_start_from_the_last_one() -> None:
+    view = proposal_modal(channel_id="C1", policy=Policy())
+
+    buttons = [e for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert [b["action_id"] for b in buttons] == [ActionId.PREFILL_LAST]
+
+
+def test_revising_carries_the_proposal_id_and_drops_the_prefill_button() -> None:
+    view = proposal_modal(channel_id="C1", policy=Policy(), prefill=FRAUD, proposal_id=12)
+
+    assert json.loads(view["private_metadata"]) == {"channel_id": "C1", "proposal_id": 12}
+    assert all(block["type"] != "actions" for block in view["blocks"])
+    assert view_problems(view) == []
+
+
+def test_prefilled_numbers_have_no_exponent_or_float_noise() -> None:
+    proposal = FRAUD.model_copy(
+        update={"compute_cost_usd": 1e16, "prompt_result": 1e-7, "projected_lift_pct": 6.2}
+    )
+    blocks = inputs(proposal_modal(channel_id="C1", policy=Policy(), prefill=proposal))
+
+    assert blocks["compute_cost_usd"]["element"]["initial_value"] == "10000000000000000"
+    assert blocks["prompt_result"]["element"]["initial_value"] == "0.0000001"
+    assert blocks["projected_lift_pct"]["element"]["initial_value"] == "6.2"
+    assert blocks["dataset_examples"]["element"]["initial_value"] == "150000"
+    assert blocks["validation_losses"]["element"]["initial_value"] == "0.9, 0.7, 0.58"
+
+
+def test_a_prefilled_modal_submitted_untouched_gives_back_the_same_proposal() -> None:
+    options = ModalOptions(vote_window_days=0.5, secret_ballot=True)
+    view = proposal_modal(channel_id="C1", policy=Policy(), prefill=FRAUD, options=options)
+
+    parsed = parse_proposal_form(state_from_initial_values(view))
+
+    assert parsed.errors == {}
+    assert parsed.proposal == FRAUD
+    assert parsed.options == options
+
+
+def test_a_thousand_long_losses_are_cut_to_fit_the_input_and_the_hint_says_so() -> None:
+    proposal = FRAUD.model_copy(update={"validation_losses": [0.123456789012345] * 1000})
+    view = proposal_modal(channel_id="C1", policy=Policy(), prefill=proposal)
+    losses = inputs(view)["validation_losses"]
+
+    assert view_problems(view) == []
+    assert len(losses["element"]["initial_value"]) <= 3000
+    assert "of 1000 epochs" in losses["hint"]["text"]
+
+
+finite = {"allow_nan": False, "allow_infinity": False}
+titles = st.text(min_size=1, max_size=150).map(str.strip).filter(bool)
+names = st.text(min_size=1, max_size=80).map(str.strip).filter(bool)
+locks = st.builds(
+    MetricLock,
+    name=names,
+    comparator=st.sampled_from([">=", "<="]),
+    threshold=st.floats(**finite),
+    achieved=st.floats(**finite),
+    unit=st.text(max_size=20).map(str.strip),
+)
+proposals = st.builds(
+    Proposal,
+    title=titles,
+    kpi_name=names,
+    projected_lift_pct=st.floats(-100, 1000),
+    dataset_examples=st.integers(0, 10**12),
+    label_accuracy_pct=st.floats(0, 100),
+    diversity_pct=st.floats(0, 100),
+    duplicate_pct=st.floats(0, 100),
+    engineers=st.integers(1, 1000),
+    engineering_days=st.floats(0, 3650, exclude_min=True),
+    engineer_day_cost_usd=st.none() | st.floats(0, **finite),
+    compute_cost_usd=st.floats(0, **finite),
+    projected_revenue_usd=st.floats(0, **finite),
+    revenue_horizon_days=st.none() | st.integers(1, 3650),
+    delivery_days=st.integers(0, 3650),
+    latency_ms=st.floats(0, exclude_min=True, **finite),
+    latency_sla_ms=st.none() | st.floats(0, exclude_min=True, **finite),
+    prompt_result=st.none() | st.floats(**finite),
+    target_result=st.none() | st.floats(0, exclude_min=True, **finite),
+    prompt_space_well_understood=st.booleans(),
+    prompt_maintenance_hours_per_week=st.none() | st.floats(0, **finite),
+    planned_epochs=st.none() | st.integers(1, 10**6),
+    validation_losses=st.none() | st.lists(st.floats(0, 1e6), min_size=1, max_size=60),
+    metric_locks=st.lists(locks, max_size=2),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(proposals, st.floats(0.04, 30), st.booleans())
+def test_any_prefilled_proposal_round_trips_through_the_modal(
+    proposal: Proposal, window: float, secret: bool
+) -> None:
+    options = ModalOptions(vote_window_days=window, secret_ballot=secret)
+    view = proposal_modal(channel_id="C1", policy=Policy(), prefill=proposal, options=options)
+
+    parsed = parse_proposal_form(state_from_initial_values(view))
+
+    assert view_problems(view) == []
+    assert parsed.errors == {}
+    assert parsed.proposal == proposal
+    assert parsed.options == options
+
+
+def test_a_prefill_with_more_than_two_locks_says_the_extra_ones_are_dropped() -> None:
+    extra = FRAUD.model_copy(update={"metric_locks": FRAUD.locks * 2})
+    view = proposal_modal(channel_id="C1", policy=Policy(), prefill=extra)
+    notes = [b["elements"][0]["text"] for b in view["blocks"] if b["type"] == "context"]
+
+    assert (
+        "The earlier proposal had 2 more lock(s); the form holds two, so only these two are kept."
+        in notes
+    )
+    assert view_problems(view) == []

@@ -1,0 +1,376 @@
+"""The verdict message: content, ballot, buttons, metadata and Block Kit limits for any proposal."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.blocks import block_kit_problems
+from bot.blocks.verdict import BallotView, VerdictMessage, verdict_message
+from bot.ids import ActionId
+from bot.persistence.records import Choice, Outcome
+from core.engine import evaluate
+from core.evaluation import Evaluation
+from core.policy import Policy
+from core.proposal import MetricLock, Proposal
+
+CASES = sorted(Path("/work/shared/cases").glob("*.json"))
+VOTE_ACTIONS = {ActionId.VOTE_APPROVE, ActionId.VOTE_REJECT, ActionId.VOTE_ABSTAIN}
+
+
+def load_case(name: str) -> tuple[Proposal, Evaluation]:
+    case = json.loads(Path(f"/work/shared/cases/{name}.json").read_text())
+    proposal = Proposal.model_validate(case["proposal"])
+    return proposal, evaluate(proposal, Policy.from_mapping(case.get("policy", {})))
+
+
+def render(
+    name: str = "q2-budget-timing", ballot: BallotView | None = None, **updates: Any
+) -> VerdictMessage:
+    proposal, _ = load_case(name)
+    proposal = proposal.model_copy(update=updates)
+    evaluation = evaluate(proposal, Policy())
+    return verdict_message(
+        proposal_id=12,
+        proposal=proposal,
+        evaluation=evaluation,
+        author_id="U0AUTHOR",
+        ballot=ballot,
+    )
+
+
+def all_text(message: VerdictMessage) -> str:
+    return json.dumps(message.blocks, ensure_ascii=False)
+
+
+def section_texts(message: VerdictMessage) -> list[str]:
+    return [b["text"]["text"] for b in message.blocks if b["type"] == "section" and "text" in b]
+
+
+def buttons(message: VerdictMessage) -> dict[str, dict[str, Any]]:
+    return {
+        e["action_id"]: e for b in message.blocks if b["type"] == "actions" for e in b["elements"]
+    }
+
+
+def ballot_text(message: VerdictMessage) -> str:
+    return next(b["text"]["text"] for b in message.blocks if b.get("block_id") == "ballot")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
+def test_every_shared_case_renders_within_block_kit_limits(case: Path) -> None:
+    proposal, evaluation = load_case(case.stem)
+    message = verdict_message(
+        proposal_id=1, proposal=proposal, evaluation=evaluation, author_id="U1"
+    )
+
+    assert block_kit_problems(message.blocks) == []
+    assert proposal.title in message.blocks[0]["text"]["text"]
+
+
+def test_the_header_gives_the_verdict_and_the_title() -> None:
+    approved = render("fraud-metric-lock")
+    rejected = render("q2-budget-timing")
+
+    assert approved.blocks[0]["text"]["text"] == "✅ Approve: Fraud model upgrade"
+    assert rejected.blocks[0]["text"]["text"].startswith("❌ Reject: ")
+
+
+def test_a_long_title_is_cut_with_an_ellipsis_to_fit_the_header() -> None:
+    message = render(title="T" * 150)
+    header = message.blocks[0]["text"]["text"]
+
+    assert len(header) == 150
+    assert header.endswith("…")
+
+
+def test_key_figures_are_section_fields() -> None:
+    fields = next(b["fields"] for b in render().blocks if "fields" in b)
+    names = [field["text"].split("\n")[0] for field in fields]
+
+    assert names == [
+        "*Projected lift*",
+        "*Clean examples*",
+        "*Total cost*",
+        "*Weighted lift per day*",
+        "*ROI (raw)*",
+        "*ROI (timing-adjusted)*",
+        "*Delivery*",
+        "*Latency*",
+    ]
+    assert fields[0]["text"] == "*Projected lift*\n4.0 % on revenue per session"
+    assert fields[7]["text"] == "*Latency*\n100 ms vs SLA 150 ms"
+
+
+def test_every_check_is_listed_with_its_status_icon_and_message() -> None:
+    message = render()
+    _, evaluation = load_case("q2-budget-timing")
+    text = "\n".join(section_texts(message))
+
+    assert "❌ *KPI lift*: Projected lift 4.0 % is below the 5.0 % minimum." in text
+    assert "➖ *Prompt alternative*" in text
+    assert "⚠️ *Metric-Lock*" in text
+    assert "✅ *Diminishing returns* (advisory)" in text
+    assert all(check.message in text for check in evaluation.checks)
+
+
+def test_what_would_flip_it_is_said_in_words_with_the_gates_it_fixes() -> None:
+    text = "\n".join(section_texts(render(projected_lift_pct=4.0, engineering_days=6.0)))
+
+    assert "*What would flip it*" in text
+    assert "• Raise projected lift to ≥ 5.0 % (now 4.0 %) → fixes kpi_lift" in text
+
+
+def test_a_flip_target_is_rounded_in_the_direction_that_still_meets_the_rule() -> None:
+    text = "\n".join(section_texts(render()))
+
+    assert (
+        "Raise projected lift to &gt; 8.0 % (now 4.0 %) → fixes kpi_lift, signal_weighted_roi"
+        in text
+    )
+    assert "Lower compute budget to ≤ $1,999.92 (now $5,000)" in text
+
+
+def test_a_lock_flip_names_the_lock() -> None:
+    proposal, _ = load_case("fraud-metric-lock")
+    missed = proposal.locks[1].model_copy(update={"achieved": 130.0})
+    text = "\n".join(
+        section_texts(render("fraud-metric-lock", metric_locks=[proposal.locks[0], missed]))
+    )
+
+    assert "Lower lock 2 (latency) to ≤ 120 ms (now 130 ms) → fixes metric_lock" in text
+
+
+def test_an_approved_proposal_has_no_flip_section() -> None:
+    assert "What would flip it" not in all_text(render("fraud-metric-lock"))
+
+
+def test_the_script_is_quoted_and_the_context_names_id_policy_and_author() -> None:
+    message = render()
+    _, evaluation = load_case("q2-budget-timing")
+    context = next(b for b in message.blocks if b["type"] == "context")["elements"][0]["text"]
+
+    assert any(text.startswith("*Talking points*\n>") for text in section_texts(message))
+    assert context == (
+        f"Proposal #12 · policy `{evaluation.policy.hash}` · submitted by <@U0AUTHOR>"
+    )
+
+
+def test_vote_close_revise_and_record_buttons_carry_the_proposal_id() -> None:
+    found = buttons(render())
+
+    assert set(found) == {a.value for a in ActionId} - {ActionId.PREFILL_LAST}
+    assert {button["value"] for button in found.values()} == {"12"}
+    assert found[ActionId.CLOSE_VOTE]["confirm"]["confirm"]["text"] == "Close vote"
+
+
+def test_metadata_follows_the_contract_without_a_ballot() -> None:
+    assert render().metadata == {
+        "event_type": "finetune_verdict",
+        "event_payload": {
+            "proposal_id": 12,
+            "verdict": "reject",
+            "recommendation": "prompt_or_feature_flag",
+        },
+    }
+
+
+def test_metadata_adds_the_tally_and_once_closed_the_outcome() -> None:
+    votes = {"U1": Choice.APPROVE, "U2": Choice.APPROVE, "U3": Choice.REJECT}
+    open_ballot = BallotView(votes=votes)
+    closed = BallotView(votes=votes, closed=True, outcome=Outcome.APPROVED)
+
+    open_payload = render(ballot=open_ballot).metadata["event_payload"]
+    closed_payload = render(ballot=closed).metadata["event_payload"]
+
+    assert open_payload["tally"] == {"approve": 2, "reject": 1, "abstain": 0}
+    assert "outcome" not in open_payload
+    assert closed_payload["outcome"] == "approved"
+
+
+def test_without_a_committee_the_message_says_anyone_may_vote() -> None:
+    assert "Anyone in this channel may vote." in ballot_text(render(ballot=BallotView()))
+
+
+def test_an_open_ballot_shows_who_voted_what_who_is_missing_and_the_deadline() -> None:
+    ballot = BallotView(
+        committee=["U1", "U2", "U3"],
+        votes={"U1": Choice.APPROVE, "U2": Choice.REJECT},
+        deadline=datetime(2026, 5, 1, 9, tzinfo=UTC),
+        quorum=2,
+    )
+    text = ballot_text(render(ballot=ballot))
+
+    assert "✅ Approve 1 · ❌ Reject 1 · ➖ Abstain 0" in text
+    assert "✅ Approve: <@U1>" in text
+    assert "❌ Reject: <@U2>" in text
+    assert "Not voted yet: <@U3>" in text
+    assert "|2026-05-01 09:00 UTC>" in text
+    assert "Committee of 3, quorum 2." in text
+
+
+def test_a_secret_ballot_hides_names_until_the_vote_closes() -> None:
+    votes = {"U1": Choice.APPROVE, "U2": Choice.REJECT}
+    open_text = ballot_text(render(ballot=BallotView(votes=votes, secret=True)))
+    closed_text = ballot_text(
+        render(ballot=BallotView(votes=votes, secret=True, closed=True, outcome=Outcome.REJECTED))
+    )
+
+    assert "<@U1>" not in open_text and "<@U2>" not in open_text
+    assert "✅ Approve 1 · ❌ Reject 1" in open_text
+    assert "<@U1>" in closed_text and "<@U2>" in closed_text
+
+
+@pytest.mark.parametrize(
+    ("votes", "outcome", "quorum", "line"),
+    [
+        ("AAAARR", Outcome.APPROVED, None, "Committee: 4–2 in favour → approved"),
+        ("ARRR", Outcome.REJECTED, None, "Committee: 1–3 against → rejected"),
+        ("AARR", Outcome.REJECTED, None, "Committee: 2–2, a tie → rejected"),
+        ("A", Outcome.NO_DECISION, 3, "Committee: 1–0, quorum of 3 not reached → no decision"),
+    ],
+)
+def test_a_closed_ballot_states_the_outcome(
+    votes: str, outcome: Outcome, quorum: int | None, line: str
+) -> None:
+    choice = {"A": Choice.APPROVE, "R": Choice.REJECT}
+    ballot = BallotView(
+        votes={f"U{i}": choice[v] for i, v in enumerate(votes)},
+        closed=True,
+        outcome=outcome,
+        quorum=quorum,
+    )
+
+    assert f"*{line}*" in ballot_text(render("fraud-metric-lock", ballot=ballot))
+
+
+def test_a_committee_outcome_against_the_engine_is_called_an_overrule() -> None:
+    ballot = BallotView(votes={"U1": Choice.APPROVE}, closed=True, outcome=Outcome.APPROVED)
+
+    assert "overruled the engine's reject" in ballot_text(render(ballot=ballot))
+
+
+def test_closing_hides_the_vote_and_close_buttons_but_keeps_revise_and_record() -> None:
+    closed = BallotView(closed=True, outcome=Outcome.NO_DECISION)
+
+    assert set(buttons(render(ballot=closed))) == {ActionId.REVISE, ActionId.DECISION_RECORD}
+    assert set(buttons(render(ballot=BallotView()))) >= VOTE_ACTIONS
+
+
+def test_five_hundred_voters_are_listed_briefly() -> None:
+    committee = [f"U{i:09d}" for i in range(600)]
+    ballot = BallotView(committee=committee, votes=dict.fromkeys(committee[:500], Choice.REJECT))
+    message = render(ballot=ballot)
+
+    assert "and 480 more" in ballot_text(message)
+    assert "Not voted yet:" in ballot_text(message)
+    assert block_kit_problems(message.blocks) == []
+
+
+def test_the_worst_case_proposal_stays_within_limits() -> None:
+    nasty = "&<>" * 27
+    locks = [
+        MetricLock(
+            name=nasty[:80], comparator=">=", threshold=1e300, achieved=-1e300, unit="&" * 20
+        ),
+        MetricLock(
+            name=nasty[:80], comparator="<=", threshold=-1e300, achieved=1e300, unit="<" * 20
+        ),
+    ]
+    voters = [f"U{i:09d}" for i in range(500)]
+    ballot = BallotView(
+        committee=voters,
+        votes={v: list(Choice)[i % 3] for i, v in enumerate(voters)},
+        closed=True,
+        outcome=Outcome.APPROVED,
+        quorum=251,
+    )
+    message = render(
+        "fraud-metric-lock",
+        ballot=ballot,
+        title="&" * 150,
+        kpi_name="<" * 80,
+        metric_locks=locks,
+        validation_losses=[1e300] * 1000,
+        compute_cost_usd=1e308,
+        projected_revenue_usd=1e308,
+        prompt_result=1e300,
+        target_result=1e-300,
+        planned_epochs=10**9,
+    )
+
+    assert block_kit_problems(message.blocks) == []
+    assert len(message.text) <= 4000
+
+
+finite = {"allow_nan": False, "allow_infinity": False}
+big_text = st.text(min_size=1, max_size=150).filter(str.strip)
+lock_names = st.text(min_size=1, max_size=80).filter(str.strip)
+locks = st.builds(
+    MetricLock,
+    name=lock_names,
+    comparator=st.sampled_from([">=", "<="]),
+    threshold=st.floats(**finite),
+    achieved=st.floats(**finite),
+    unit=st.text(max_size=20),
+)
+proposals = st.builds(
+    Proposal,
+    title=big_text,
+    kpi_name=lock_names,
+    projected_lift_pct=st.floats(-100, 1000),
+    dataset_examples=st.integers(0, 10**12),
+    label_accuracy_pct=st.floats(0, 100),
+    diversity_pct=st.floats(0, 100),
+    duplicate_pct=st.floats(0, 100),
+    engineers=st.integers(1, 1000),
+    engineering_days=st.floats(0, 3650, exclude_min=True),
+    engineer_day_cost_usd=st.none() | st.floats(0, **finite),
+    compute_cost_usd=st.floats(0, **finite),
+    projected_revenue_usd=st.floats(0, **finite),
+    revenue_horizon_days=st.none() | st.integers(1, 3650),
+    delivery_days=st.integers(0, 3650),
+    latency_ms=st.floats(0, exclude_min=True, **finite),
+    latency_sla_ms=st.none() | st.floats(0, exclude_min=True, **finite),
+    prompt_result=st.none() | st.floats(**finite),
+    target_result=st.none() | st.floats(0, exclude_min=True, **finite),
+    prompt_space_well_understood=st.booleans(),
+    prompt_maintenance_hours_per_week=st.none() | st.floats(0, **finite),
+    planned_epochs=st.none() | st.integers(1, 10**9),
+    validation_losses=st.none() | st.lists(st.floats(0, **finite), min_size=1, max_size=1000),
+    metric_locks=st.lists(locks, max_size=4),
+)
+user_ids = st.from_regex(r"U[A-Z0-9]{8,11}", fullmatch=True)
+ballots = st.builds(
+    BallotView,
+    committee=st.lists(user_ids, max_size=500, unique=True),
+    votes=st.dictionaries(user_ids, st.sampled_from(list(Choice)), max_size=500),
+    secret=st.booleans(),
+    closed=st.booleans(),
+    outcome=st.none() | st.sampled_from(list(Outcome)),
+    deadline=st.none() | st.datetimes(timezones=st.just(UTC)),
+    quorum=st.none() | st.integers(0, 500),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(proposals, st.none() | ballots, st.integers(1, 10**12), user_ids)
+def test_any_valid_proposal_and_ballot_stay_within_block_kit_limits(
+    proposal: Proposal, ballot: BallotView | None, proposal_id: int, author: str
+) -> None:
+    message = verdict_message(
+        proposal_id=proposal_id,
+        proposal=proposal,
+        evaluation=evaluate(proposal, Policy()),
+        author_id=author,
+        ballot=ballot,
+    )
+
+    assert block_kit_problems(message.blocks) == []
+    assert message.metadata["event_payload"]["proposal_id"] == proposal_id
