@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 demo: $(STAMP)
 	@for f in examples/*.toml; do \
 		case $$f in *policy*) continue;; esac; \
+		echo "== $$f"; \
 		$(BIN)/finetune-check evaluate $$f --format text || exit 1; \
 	done
 
