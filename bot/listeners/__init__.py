@@ -1,0 +1,16 @@
+"""Listener groups; each module has one `register(app, deps)`."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.deps import Deps
+from bot.listeners import actions, commands, errors, submissions
+
+
+def register_listeners(app: AsyncApp, deps: Deps) -> None:
+    """Register every listener group and the central error handler."""
+    errors.register(app, deps)
+    commands.register(app, deps)
+    submissions.register(app, deps)
+    actions.register(app, deps)

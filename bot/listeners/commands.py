@@ -1,0 +1,113 @@
+"""`/finetune-check`: open the proposal modal, or answer a sub-command ephemerally."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.blocks.modal import proposal_modal
+from bot.blocks.replies import (
+    help_blocks,
+    policy_blocks,
+    proposal_list_blocks,
+    quarter_blocks,
+    unknown_subcommand_blocks,
+)
+from bot.deps import Deps
+from bot.listeners.errors import failures_reported
+from bot.persistence.records import ProposalRecord, VoteState
+from core.calendar import fiscal_quarter, qit_deadline
+
+COMMAND = "/finetune-check"
+LIST_LIMIT = 20
+
+Blocks = list[dict[str, Any]]
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    """Listen for the slash command."""
+
+    @app.command(COMMAND)
+    async def finetune_check(
+        ack: AsyncAck,
+        command: dict[str, Any],
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+        context: AsyncBoltContext,
+    ) -> None:
+        await ack()
+        async with failures_reported(deps, context):
+            await answer(deps, command, client, respond)
+
+
+async def answer(
+    deps: Deps, command: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+) -> None:
+    """Open the modal for a bare command, else reply to the sub-command."""
+    words = command.get("text", "").split()
+    if not words:
+        await open_proposal_modal(deps, client, command)
+        return
+    text, blocks = await reply_to(deps, words[0].lower(), command)
+    await respond(text=text, blocks=blocks, response_type="ephemeral")
+
+
+async def open_proposal_modal(deps: Deps, client: AsyncWebClient, command: dict[str, Any]) -> None:
+    """Open the empty proposal modal at once: the trigger_id expires after 3 seconds."""
+    modal = proposal_modal(channel_id=command["channel_id"], policy=deps.policy)
+    await client.views_open(trigger_id=command["trigger_id"], view=modal)
+
+
+async def reply_to(deps: Deps, subcommand: str, command: dict[str, Any]) -> tuple[str, Blocks]:
+    """The ephemeral answer to a sub-command: (fallback text, blocks)."""
+    if subcommand == "help":
+        return "How to use /finetune-check", help_blocks()
+    if subcommand == "list":
+        return "Proposals in this channel", await _list_blocks(deps, command)
+    if subcommand == "policy":
+        return "The thresholds in force", policy_blocks(deps.policy)
+    if subcommand == "quarter":
+        return "The current fiscal quarter", await _quarter_blocks(deps, command)
+    return f"'{subcommand}' is not recognised", unknown_subcommand_blocks(command.get("text", ""))
+
+
+async def _list_blocks(deps: Deps, command: dict[str, Any]) -> Blocks:
+    records = await deps.repository.list_channel_proposals(
+        team_id=command.get("team_id", ""), channel_id=command["channel_id"], limit=LIST_LIMIT
+    )
+    return proposal_list_blocks(records)
+
+
+async def _quarter_blocks(deps: Deps, command: dict[str, Any]) -> Blocks:
+    start_month = deps.settings.fiscal_year_start_month
+    today = deps.clock.now().astimezone(deps.settings.zone).date()
+    records = await deps.repository.list_channel_proposals(
+        team_id=command.get("team_id", ""), channel_id=command["channel_id"], limit=LIST_LIMIT
+    )
+    return quarter_blocks(
+        today=today,
+        quarter=fiscal_quarter(today, start_month),
+        start_month=start_month,
+        timezone=deps.settings.timezone,
+        deadlines=qit_deadlines(records, today, start_month),
+    )
+
+
+def qit_deadlines(
+    records: list[ProposalRecord], today: date, start_month: int
+) -> list[tuple[str, date]]:
+    """The QIT deadline of each proposal still open to votes, labelled with its id and title."""
+    return [
+        (
+            f"#{record.id} {record.title}",
+            qit_deadline(today, start_month, record.proposal.delivery_days),
+        )
+        for record in records
+        if record.vote_state is VoteState.OPEN
+    ]

@@ -1,0 +1,37 @@
+"""The Slack Web API client: pointed at SLACK_API_URL, retrying 429, 5xx and connection errors."""
+
+from __future__ import annotations
+
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.settings import Settings
+
+RATE_LIMIT_RETRIES = 3
+SERVER_ERROR_RETRIES = 2
+CONNECTION_ERROR_RETRIES = 2
+TIMEOUT_SECONDS = 10
+
+
+def retry_handlers() -> list[AsyncRetryHandler]:
+    """slack_sdk's async retry handlers: 429 (honours Retry-After), 500/503, connection errors."""
+    return [
+        AsyncConnectionErrorRetryHandler(max_retry_count=CONNECTION_ERROR_RETRIES),
+        AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+        AsyncServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES),
+    ]
+
+
+def make_client(settings: Settings) -> AsyncWebClient:
+    """The bot's Web API client, built from the settings."""
+    return AsyncWebClient(
+        token=settings.slack_bot_token.get_secret_value(),
+        base_url=settings.slack_api_url,
+        timeout=TIMEOUT_SECONDS,
+        retry_handlers=retry_handlers(),
+    )

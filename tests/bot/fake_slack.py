@@ -1,0 +1,256 @@
+"""A fake Slack Web API on 127.0.0.1: records every call, answers like Slack, fails on demand."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from aiohttp import web
+
+Failure = Literal["ratelimited", "not_in_channel", "channel_not_found", "http_500"]
+
+BOT_USER_ID = "UBOT0001"
+TEAM_ID = "T0001"
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request the fake received: the API method (or respond path), its params and headers."""
+
+    method: str
+    params: dict[str, Any]
+    headers: dict[str, str]
+    status: int
+    answer: dict[str, Any] = field(default_factory=dict)
+    at: float = field(default_factory=time.monotonic)
+
+    @property
+    def succeeded(self) -> bool:
+        """Whether the fake answered this call with success."""
+        return self.status == 200 and self.params.get("_failed") is None
+
+
+@dataclass
+class _Script:
+    failure: Failure
+    remaining: int
+    retry_after: int
+
+
+class FakeSlack:
+    """The fake server; start it, point the client at `api_url`, read `calls` afterwards."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self._scripts: dict[str, deque[_Script]] = {}
+        self._ts = itertools.count(1)
+        self._views = itertools.count(1)
+        self._runner: web.AppRunner | None = None
+        self._port = 0
+        self._changed = asyncio.Event()
+
+    async def start(self) -> None:
+        """Listen on an ephemeral port of 127.0.0.1."""
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_post("/respond/{hook}", self._respond)
+        app.router.add_get("/_counts", self._counts)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self._port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        """Close the server."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def port(self) -> int:
+        """The port the fake listens on."""
+        return self._port
+
+    @property
+    def api_url(self) -> str:
+        """The Web API base URL to give the client (SLACK_API_URL)."""
+        return f"http://127.0.0.1:{self._port}/api/"
+
+    def response_url(self, hook: str = "hook") -> str:
+        """A response_url that lands on this fake."""
+        return f"http://127.0.0.1:{self._port}/respond/{hook}"
+
+    def fail(self, method: str, failure: Failure, *, times: int = 1, retry_after: int = 1) -> None:
+        """Answer the next `times` calls of `method` with `failure`."""
+        self._scripts.setdefault(method, deque()).append(_Script(failure, times, retry_after))
+
+    def calls_to(self, method: str) -> list[Call]:
+        """Every recorded call of one method, in arrival order."""
+        return [call for call in self.calls if call.method == method]
+
+    def successful(self, method: str) -> list[Call]:
+        """The calls of one method that the fake answered with success."""
+        return [call for call in self.calls_to(method) if call.succeeded]
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Wait until `method` was called at least `count` times; fail the test otherwise."""
+        deadline = time.monotonic() + timeout
+        while len(self.calls_to(method)) < count:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                seen = [call.method for call in self.calls]
+                raise AssertionError(f"expected {count} call(s) of {method}; saw {seen}")
+            self._changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), timeout=min(remaining, 0.05))
+        return self.calls_to(method)
+
+    async def settle(self, quiet: float = 0.2) -> None:
+        """Wait until no call has arrived for `quiet` seconds (to prove nothing more is sent)."""
+        count = -1
+        while count != len(self.calls):
+            count = len(self.calls)
+            await asyncio.sleep(quiet)
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params = await _read_params(request)
+        script = self._next_failure(method)
+        status, body, headers = self._answer(method, params, script)
+        self._record(Call(method, params, dict(request.headers), status, body))
+        return web.json_response(body, status=status, headers=headers)
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        params = await _read_params(request)
+        self._record(
+            Call(f"respond/{request.match_info['hook']}", params, dict(request.headers), 200)
+        )
+        return web.Response(text="ok")
+
+    async def _counts(self, _request: web.Request) -> web.Response:
+        """How many calls of each method arrived (for scripts in another process)."""
+        counts: dict[str, int] = {}
+        for call in self.calls:
+            counts[call.method] = counts.get(call.method, 0) + 1
+        return web.json_response(counts)
+
+    def _record(self, call: Call) -> None:
+        self.calls.append(call)
+        self._changed.set()
+
+    def _next_failure(self, method: str) -> _Script | None:
+        queue = self._scripts.get(method)
+        if not queue:
+            return None
+        script = queue[0]
+        script.remaining -= 1
+        if script.remaining <= 0:
+            queue.popleft()
+        return script
+
+    def _answer(
+        self, method: str, params: dict[str, Any], script: _Script | None
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+        if script is not None:
+            params["_failed"] = script.failure
+            return _failure(script)
+        return 200, self._success(method, params), {}
+
+    def _success(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        answer = _ANSWERS.get(method)
+        return answer(self, params) if answer else {"ok": True}
+
+    def _next_ts(self) -> str:
+        return f"1700000000.{next(self._ts):06d}"
+
+    def _view(self, params: dict[str, Any]) -> dict[str, Any]:
+        view = _as_json(params.get("view")) or {}
+        number = next(self._views)
+        view_id = params.get("view_id") or f"V{number:08d}"
+        return {"ok": True, "view": {**view, "id": view_id, "hash": f"hash-{number}"}}
+
+    def _post_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = str(params.get("channel", ""))
+        if channel[:1] in {"U", "W"}:
+            channel = "D" + channel[1:]
+        ts = self._next_ts()
+        message = {
+            "type": "message",
+            "user": BOT_USER_ID,
+            "text": params.get("text", ""),
+            "blocks": _as_json(params.get("blocks")) or [],
+            "ts": ts,
+        }
+        return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+
+def _failure(script: _Script) -> tuple[int, dict[str, Any], dict[str, str]]:
+    if script.failure == "ratelimited":
+        headers = {"Retry-After": str(script.retry_after)}
+        return 429, {"ok": False, "error": "ratelimited"}, headers
+    if script.failure == "http_500":
+        return 500, {"ok": False, "error": "internal_error"}, {}
+    return 200, {"ok": False, "error": script.failure}, {}
+
+
+def _auth_test(_fake: FakeSlack, _params: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "ok": True,
+        "url": "https://fake.slack.test/",
+        "team": "Fake Team",
+        "user": "finetune-check",
+        "team_id": TEAM_ID,
+        "user_id": BOT_USER_ID,
+        "bot_id": "B0001",
+        "is_enterprise_install": False,
+    }
+
+
+def _chat_update(_fake: FakeSlack, params: dict[str, Any]) -> dict[str, Any]:
+    return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts"), "text": ""}
+
+
+def _post_ephemeral(fake: FakeSlack, _params: dict[str, Any]) -> dict[str, Any]:
+    return {"ok": True, "message_ts": fake._next_ts()}
+
+
+def _conversations_open(_fake: FakeSlack, params: dict[str, Any]) -> dict[str, Any]:
+    users = str(params.get("users", "U0")).split(",")[0]
+    return {"ok": True, "channel": {"id": "D" + users[1:]}}
+
+
+_ANSWERS = {
+    "auth.test": _auth_test,
+    "views.open": FakeSlack._view,
+    "views.update": FakeSlack._view,
+    "views.push": FakeSlack._view,
+    "chat.postMessage": FakeSlack._post_message,
+    "chat.update": _chat_update,
+    "chat.postEphemeral": _post_ephemeral,
+    "conversations.open": _conversations_open,
+}
+
+
+async def _read_params(request: web.Request) -> dict[str, Any]:
+    params: dict[str, Any] = dict(request.query)
+    if request.content_type == "application/json":
+        body = await request.json() if request.can_read_body else {}
+        params.update(body if isinstance(body, dict) else {"_body": body})
+    elif request.can_read_body:
+        params.update({key: str(value) for key, value in (await request.post()).items()})
+    return params
+
+
+def _as_json(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value

@@ -1,0 +1,88 @@
+"""manifest.yml is a valid Slack manifest declaring exactly the command and scopes in use."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from bot.listeners.commands import COMMAND
+
+REPO = Path(__file__).resolve().parents[2]
+SCHEMAS = REPO.parent / "shared" / "schemas"
+SCHEMA_FILE = "slack-manifest.schema.2.0.0.json"
+
+# The bot scopes each Web API method needs (https://api.slack.com/methods). A method the code
+# calls that is missing here fails the test, so a new call cannot slip past the manifest.
+METHOD_SCOPES: dict[str, set[str]] = {
+    "chat_postMessage": {"chat:write"},
+    "chat_update": {"chat:write"},
+    "chat_postEphemeral": {"chat:write"},
+    "chat_delete": {"chat:write"},
+    "views_open": set(),
+    "views_update": set(),
+    "views_push": set(),
+    "views_publish": set(),
+    "conversations_open": {"im:write"},
+    "conversations_replies": {"channels:history", "groups:history"},
+    "conversations_history": {"channels:history", "groups:history"},
+    "users_info": {"users:read"},
+    "reactions_add": {"reactions:write"},
+}
+API_CALL = re.compile(
+    r"\.(chat_\w+|views_\w+|conversations_\w+|users_\w+|reactions_\w+|pins_\w+|files_\w+)\("
+)
+
+
+def load_manifest() -> dict[str, Any]:
+    return yaml.safe_load((REPO / "manifest.yml").read_text(encoding="utf-8"))
+
+
+def load_schema() -> dict[str, Any]:
+    path = SCHEMAS / SCHEMA_FILE
+    assert path.is_file(), (
+        f"Slack's manifest schema is expected at {path} (the shared folder next to the "
+        "repository); it is read from there, not copied into the project"
+    )
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def methods_called_by_the_bot() -> set[str]:
+    sources = (path.read_text(encoding="utf-8") for path in (REPO / "bot").rglob("*.py"))
+    return {match for text in sources for match in API_CALL.findall(text)}
+
+
+def test_the_manifest_validates_against_slacks_schema() -> None:
+    manifest = load_manifest()
+    jsonschema.validate(manifest, load_schema())
+    assert manifest["_metadata"]["major_version"] == 2
+
+
+def test_the_manifest_declares_the_slash_command_the_app_listens_for() -> None:
+    commands = [entry["command"] for entry in load_manifest()["features"]["slash_commands"]]
+    assert commands == [COMMAND]
+
+
+def test_interactivity_and_socket_mode_are_on() -> None:
+    settings = load_manifest()["settings"]
+    assert settings["interactivity"]["is_enabled"] is True
+    assert settings["socket_mode_enabled"] is True
+
+
+def test_every_web_api_method_the_bot_calls_has_known_scopes() -> None:
+    unknown = methods_called_by_the_bot() - METHOD_SCOPES.keys()
+    assert not unknown, f"add these methods and their scopes to METHOD_SCOPES: {sorted(unknown)}"
+
+
+def test_the_bot_scopes_are_exactly_those_the_code_uses() -> None:
+    used = {"commands"}.union(*(METHOD_SCOPES[m] for m in methods_called_by_the_bot()))
+    declared = set(load_manifest()["oauth_config"]["scopes"]["bot"])
+    assert declared == used
+
+
+def test_the_bot_does_call_the_methods_its_manifest_is_built_for() -> None:
+    assert {"chat_postMessage", "views_open", "views_update"} <= methods_called_by_the_bot()

@@ -1,0 +1,226 @@
+"""Submitting the modal: errors go onto their blocks; a valid proposal is stored and posted once."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from slack_sdk.models.blocks import Block
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.blocks.verdict import verdict_message
+from bot.clock import FixedClock
+from bot.persistence.database import create_engine
+from bot.persistence.records import DeliveryState
+from bot.persistence.repository import Repository
+from bot.settings import Settings
+from core.evaluation import Verdict
+from tests.bot import signing
+from tests.bot.conftest import APPROVABLE, NOW, RunningApp, make_deps, serve
+from tests.bot.fake_slack import FakeSlack
+
+REQUIRED_FIELDS = [
+    "title",
+    "projected_lift_pct",
+    "dataset_examples",
+    "label_accuracy_pct",
+    "diversity_pct",
+    "duplicate_pct",
+    "engineers",
+    "engineering_days",
+    "compute_cost_usd",
+    "projected_revenue_usd",
+    "delivery_days",
+    "latency_ms",
+]
+
+BAD_VALUES = [
+    ("projected_lift_pct", "lots"),
+    ("projected_lift_pct", "1001"),
+    ("dataset_examples", "5.5"),
+    ("dataset_examples", "-1"),
+    ("label_accuracy_pct", "101"),
+    ("diversity_pct", "-3"),
+    ("duplicate_pct", "120"),
+    ("engineers", "0"),
+    ("engineering_days", "0"),
+    ("engineer_day_cost_usd", "-5"),
+    ("compute_cost_usd", "-1"),
+    ("projected_revenue_usd", "NaN"),
+    ("revenue_horizon_days", "0"),
+    ("delivery_days", "3651"),
+    ("latency_ms", "0"),
+    ("latency_sla_ms", "-150"),
+    ("target_result", "0"),
+    ("prompt_maintenance_hours_per_week", "-2"),
+    ("planned_epochs", "0"),
+    ("validation_losses", "0.9, x, 0.7"),
+    ("lock_1_threshold", "high"),
+    ("lock_2_achieved", "fast"),
+]
+
+
+async def submitted_errors(app: RunningApp, answers: dict) -> dict[str, str]:
+    status, body = await app.submit(answers)
+    assert status == 200
+    payload = json.loads(body)
+    assert payload["response_action"] == "errors"
+    return payload["errors"]
+
+
+async def test_a_valid_submission_closes_the_modal_and_posts_one_verdict(
+    app: RunningApp, fake_slack: FakeSlack
+) -> None:
+    status, body = await app.submit(APPROVABLE)
+    [post] = await fake_slack.wait_for("chat.postMessage")
+    await fake_slack.settle(0.2)
+    assert (status, body) == (200, "")
+    assert post.params["channel"] == signing.CHANNEL_ID
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+
+
+async def test_the_verdict_carries_blocks_metadata_and_vote_buttons(
+    app: RunningApp, fake_slack: FakeSlack, repository: Repository
+) -> None:
+    await app.submit(APPROVABLE)
+    [post] = await fake_slack.wait_for("chat.postMessage")
+    record = await repository.latest_proposal_by_author(
+        team_id="T0001", channel_id=signing.CHANNEL_ID, author_id=signing.USER_ID
+    )
+    assert record is not None
+    expected = verdict_message(
+        proposal_id=record.id,
+        proposal=record.proposal,
+        evaluation=record.evaluation,
+        author_id=signing.USER_ID,
+    )
+    assert post.params["blocks"] == expected.blocks
+    assert post.params["text"] == expected.text
+    assert post.params["metadata"] == {
+        "event_type": "finetune_verdict",
+        "event_payload": {
+            "proposal_id": record.id,
+            "verdict": "approve",
+            "recommendation": "fine_tune",
+        },
+    }
+    for block in post.params["blocks"]:
+        Block.parse(block).validate_json()
+    action_ids = {
+        element.get("action_id")
+        for block in post.params["blocks"]
+        for element in block.get("elements", [])
+    }
+    assert {"vote_approve", "vote_reject", "vote_abstain"} <= action_ids
+
+
+async def test_the_proposal_is_stored_with_its_evaluation_and_message(
+    app: RunningApp, fake_slack: FakeSlack, repository: Repository
+) -> None:
+    await app.submit(APPROVABLE)
+    [post] = await fake_slack.wait_for("chat.postMessage")
+    await fake_slack.settle(0.1)
+    [record] = await repository.list_channel_proposals(
+        team_id="T0001", channel_id=signing.CHANNEL_ID, limit=10
+    )
+    assert record.title == APPROVABLE["title"]
+    assert record.evaluation.verdict is Verdict.APPROVE
+    assert record.policy_hash == app.deps.policy.hash
+    assert record.delivery_state is DeliveryState.POSTED
+    assert record.message_ts == post.answer["ts"]
+    assert record.author_id == signing.USER_ID
+    assert record.created_at.replace(tzinfo=record.created_at.tzinfo or NOW.tzinfo) == NOW
+
+
+async def test_a_rejected_proposal_is_posted_too(app: RunningApp, fake_slack: FakeSlack) -> None:
+    await app.submit({**APPROVABLE, "projected_lift_pct": "1.5"})
+    [post] = await fake_slack.wait_for("chat.postMessage")
+    assert post.params["metadata"]["event_payload"]["verdict"] == "reject"
+
+
+@pytest.mark.parametrize("field", REQUIRED_FIELDS)
+async def test_a_missing_required_field_is_an_error_on_its_block(
+    app: RunningApp, fake_slack: FakeSlack, field: str
+) -> None:
+    answers = {key: value for key, value in APPROVABLE.items() if key != field}
+    errors = await submitted_errors(app, answers)
+    assert field in errors
+    assert errors[field]
+
+
+@pytest.mark.parametrize(("field", "value"), BAD_VALUES)
+async def test_a_bad_value_is_an_error_on_its_block_and_nothing_is_posted(
+    app: RunningApp, fake_slack: FakeSlack, field: str, value: str
+) -> None:
+    errors = await submitted_errors(app, {**APPROVABLE, field: value})
+    await fake_slack.settle(0.05)
+    assert list(errors) == [field]
+    assert fake_slack.calls_to("chat.postMessage") == []
+
+
+async def test_a_half_filled_lock_names_the_missing_part(app: RunningApp) -> None:
+    answers = {key: value for key, value in APPROVABLE.items() if key != "lock_2_comparator"}
+    assert "lock_2_comparator" in await submitted_errors(app, answers)
+
+
+async def test_every_error_is_reported_at_once(app: RunningApp) -> None:
+    answers = {**APPROVABLE, "engineers": "0", "latency_ms": "slow"}
+    assert {"engineers", "latency_ms"} <= set(await submitted_errors(app, answers))
+
+
+async def test_a_double_submit_makes_one_proposal_and_one_post(
+    app: RunningApp, fake_slack: FakeSlack, repository: Repository
+) -> None:
+    first, second = await app.submit(APPROVABLE), await app.submit(APPROVABLE)
+    await fake_slack.wait_for("chat.postMessage")
+    await fake_slack.settle(0.2)
+    assert first[0] == second[0] == 200
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+    records = await repository.list_channel_proposals(
+        team_id="T0001", channel_id=signing.CHANNEL_ID, limit=10
+    )
+    assert len(records) == 1
+
+
+async def test_a_redelivered_submission_with_a_retry_header_posts_once(
+    app: RunningApp, fake_slack: FakeSlack
+) -> None:
+    await app.submit(APPROVABLE)
+    await fake_slack.wait_for("chat.postMessage")
+    retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    status, _ = await app.submit(APPROVABLE, extra_headers=retry)
+    await fake_slack.settle(0.2)
+    assert status == 200
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+
+
+async def test_two_different_modals_make_two_proposals(
+    app: RunningApp, fake_slack: FakeSlack
+) -> None:
+    await app.submit(APPROVABLE, view_id="V0FIRST")
+    await app.submit({**APPROVABLE, "title": "Second"}, view_id="V0SECOND")
+    posts = await fake_slack.wait_for("chat.postMessage", 2)
+    assert {post.params["metadata"]["event_payload"]["proposal_id"] for post in posts} == {1, 2}
+
+
+async def test_the_database_survives_a_restart_of_the_app(
+    app: RunningApp,
+    fake_slack: FakeSlack,
+    settings: Settings,
+    clock: FixedClock,
+    database_url: str,
+    engine: AsyncEngine,
+) -> None:
+    await app.submit(APPROVABLE)
+    await fake_slack.wait_for("chat.postMessage")
+    assert await app.deps.background.drain(timeout=5) == 0
+    await engine.dispose()
+    fresh_engine = create_engine(database_url)
+    try:
+        deps = make_deps(settings, Repository(fresh_engine), clock)
+        async with serve(deps, fake_slack) as restarted:
+            await restarted.command("list")
+            [reply] = await fake_slack.wait_for("respond/hook")
+    finally:
+        await fresh_engine.dispose()
+    assert APPROVABLE["title"] in json.dumps(reply.params["blocks"])
