@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import re
@@ -155,9 +156,75 @@ def run_migrate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def run_not_available(args: argparse.Namespace) -> int:
-    """A command that this build does not provide yet."""
-    return _report([f"{args.command}: not available yet"])
+def run_reminders(args: argparse.Namespace) -> int:
+    """List the reminders due on a day for the proposals in DATABASE_URL."""
+    require_existing_database(os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
+    from bot.reminders.report import reminders_command
+
+    return reminders_command(args)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Write every decision in DATABASE_URL as CSV or JSON, to stdout or --output."""
+    url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    require_existing_database(url)
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        text = asyncio.run(_export(url, args.format))
+    except DBAPIError as failure:
+        reason = str(failure.orig).splitlines()[0] if failure.orig else type(failure).__name__
+        problem = f"DATABASE_URL: cannot read the decisions in {_hide_password(url)} ({reason})"
+        return _report([" ".join(problem.split())], EXIT_INTERNAL_ERROR)
+    _write_output(text, args.output)
+    return EXIT_OK
+
+
+async def _export(url: str, output_format: str) -> str:
+    """The export text, read through a repository on a short-lived engine."""
+    from bot.export import export_decisions
+    from bot.persistence.database import create_engine
+    from bot.persistence.repository import Repository
+
+    engine = create_engine(url, pooled=False)
+    try:
+        if output_format == "json":
+            return await export_decisions(Repository(engine), format="json")
+        return await export_decisions(Repository(engine), format="csv")
+    finally:
+        await engine.dispose()
+
+
+def require_existing_database(url: str) -> None:
+    """Refuse an unusable DATABASE_URL, or a SQLite file that does not exist (never create one)."""
+    from bot.persistence.database import SQLITE_DRIVER, DatabaseUrlError, database_url
+
+    try:
+        parsed = database_url(url)
+    except DatabaseUrlError as problem:
+        raise InputError([str(problem)]) from None
+    if (
+        parsed.drivername == SQLITE_DRIVER
+        and not Path(parsed.database or "").expanduser().is_file()
+    ):
+        raise InputError(
+            [
+                f"DATABASE_URL: no database at {parsed.database}; point DATABASE_URL at the "
+                "bot's database, or run `finetune-check migrate` to create one"
+            ]
+        )
+
+
+def _write_output(text: str, output: str | None) -> None:
+    """The text on stdout, or in the --output file (exactly as given: no newline translation)."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        with open(output, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+    except OSError as failure:
+        raise InputError([f"--output: cannot write {output}: {failure.strerror}"]) from None
 
 
 def load_proposal(path: str) -> Proposal:
@@ -415,7 +482,7 @@ def _add_reminders(commands: Any) -> None:
     command.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
     )
-    command.set_defaults(handler=run_not_available)
+    command.set_defaults(handler=run_reminders)
 
 
 def _add_serve(commands: Any) -> None:
@@ -442,11 +509,15 @@ def _add_export(commands: Any) -> None:
     """The `export` sub-command."""
     command = commands.add_parser(
         "export",
-        help="export stored proposals, evaluations and votes",
-        description="Export stored proposals, evaluations and votes.",
+        help="write every decision in DATABASE_URL as CSV or JSON",
+        description="Write every decision in DATABASE_URL (one row per proposal: figures, "
+        "verdict, policy hash, votes and outcome) as CSV or JSON, for audits.",
     )
-    command.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
-    command.set_defaults(handler=run_not_available)
+    command.add_argument(
+        "--format", choices=("csv", "json"), default="csv", help="output format (default: csv)"
+    )
+    command.add_argument("--output", metavar="FILE", help="write to FILE (default: stdout)")
+    command.set_defaults(handler=run_export)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from core.evaluation import Evaluation
+from core.evaluation import Evaluation, Recommendation, Verdict
 from core.proposal import Proposal
 
 _FROZEN = ConfigDict(frozen=True)
@@ -126,3 +126,53 @@ class CommitteeChangeRecord(BaseModel):
     action: CommitteeAction
     user_id: str
     at: datetime
+
+
+class DecisionSummary(BaseModel):
+    """One proposal as a row of the audit export and the App Home: its figures, vote and outcome."""
+
+    model_config = _FROZEN
+
+    id: int
+    team_id: str
+    channel_id: str
+    author_id: str
+    title: str
+    created_at: datetime
+    verdict: Verdict
+    recommendation: Recommendation
+    primary_reason: str | None
+    total_cost_usd: float
+    projected_revenue_usd: float
+    timing_adjusted_roi: float
+    delivery_days: int
+    policy_hash: str
+    delivery_state: DeliveryState
+    vote_state: VoteState
+    vote_deadline: datetime | None
+    secret_ballot: bool
+    outcome: Outcome | None
+    approve: int
+    reject: int
+    abstain: int
+    closed_at: datetime | None
+
+
+class HomeData(BaseModel):
+    """What the App Home of one user shows, as the repository found it.
+
+    ``proposals`` holds the user's own proposals and, in the user's channels, every open one
+    and every one created or closed since the quarter began. ``committees`` maps a channel to
+    its own committee; channels without one fall back to ``fallback_committee``.
+    """
+
+    model_config = _FROZEN
+
+    proposals: list[DecisionSummary] = []
+    committees: dict[str, list[str]] = {}
+    fallback_committee: list[str] = []
+    my_votes: dict[int, Choice] = {}
+
+    def committee_of(self, channel_id: str) -> list[str]:
+        """The channel's own committee, else the fallback (empty: anyone may vote)."""
+        return self.committees.get(channel_id) or self.fallback_committee

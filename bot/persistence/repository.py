@@ -10,11 +10,22 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any, cast
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Table, and_, delete, exists, literal, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    and_,
+    delete,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -24,8 +35,10 @@ from bot.persistence.records import (
     Choice,
     CommitteeAction,
     CommitteeChangeRecord,
+    DecisionSummary,
     DeliveryState,
     EvaluationRecord,
+    HomeData,
     Outcome,
     ProposalRecord,
     ReminderRecord,
@@ -42,7 +55,7 @@ from bot.persistence.tables import (
     ReminderRow,
     VoteRow,
 )
-from core.evaluation import Evaluation
+from core.evaluation import Evaluation, Recommendation, Verdict
 from core.proposal import Proposal
 
 MAX_EVENT_KEY_LENGTH = 255
@@ -173,6 +186,65 @@ def _revision_columns(proposal: Proposal, evaluation: Evaluation) -> dict[str, A
         "verdict": evaluation.verdict.value,
         "recommendation": evaluation.recommendation.value,
     }
+
+
+_SUMMARY_COLUMNS = (
+    PROPOSALS.c.id,
+    PROPOSALS.c.team_id,
+    PROPOSALS.c.channel_id,
+    PROPOSALS.c.author_id,
+    PROPOSALS.c.title,
+    PROPOSALS.c.created_at,
+    PROPOSALS.c.verdict,
+    PROPOSALS.c.recommendation,
+    PROPOSALS.c.proposal_json,
+    PROPOSALS.c.delivery_state,
+    PROPOSALS.c.vote_state,
+    PROPOSALS.c.vote_deadline,
+    PROPOSALS.c.secret_ballot,
+    PROPOSALS.c.outcome,
+    PROPOSALS.c.closed_at,
+    EVALUATIONS.c.evaluation_json,
+    EVALUATIONS.c.policy_hash,
+)
+
+VoteCounts = dict[int, dict[str, int]]
+
+
+def _decision_summary(row: Any, counts: VoteCounts) -> DecisionSummary:
+    evaluation = json.loads(row.evaluation_json)
+    figures = evaluation["figures"]
+    proposal = json.loads(row.proposal_json)
+    votes = counts.get(row.id, {})
+    return DecisionSummary(
+        id=row.id,
+        team_id=row.team_id,
+        channel_id=row.channel_id,
+        author_id=row.author_id,
+        title=row.title,
+        created_at=row.created_at,
+        verdict=Verdict(row.verdict),
+        recommendation=Recommendation(row.recommendation),
+        primary_reason=evaluation.get("primary_reason"),
+        total_cost_usd=float(figures["total_cost_usd"]),
+        projected_revenue_usd=float(proposal["projected_revenue_usd"]),
+        timing_adjusted_roi=float(figures["timing_adjusted_roi"]),
+        delivery_days=int(proposal["delivery_days"]),
+        policy_hash=row.policy_hash,
+        delivery_state=DeliveryState(row.delivery_state),
+        vote_state=VoteState(row.vote_state),
+        vote_deadline=row.vote_deadline,
+        secret_ballot=row.secret_ballot,
+        outcome=Outcome(row.outcome) if row.outcome else None,
+        approve=votes.get(Choice.APPROVE.value, 0),
+        reject=votes.get(Choice.REJECT.value, 0),
+        abstain=votes.get(Choice.ABSTAIN.value, 0),
+        closed_at=row.closed_at,
+    )
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 def _event_key(key: str) -> str:
@@ -438,6 +510,121 @@ class Repository:
         async with self._sessions.begin() as session:
             if (await session.execute(statement)).scalar_one_or_none() is None:
                 raise ProposalNotFoundError(proposal_id)
+
+    # -- decisions: the audit export and the App Home -----------------------------------
+
+    async def all_decisions(self) -> list[DecisionSummary]:
+        """Every proposal as a decision summary with its vote counts, oldest first (two queries)."""
+        return await self._decisions_where()
+
+    async def home_data(
+        self,
+        *,
+        team_id: str,
+        user_id: str,
+        fallback_committee: Sequence[str],
+        since: date,
+        channel_ids: Sequence[str] = (),
+    ) -> HomeData:
+        """What the user's App Home shows (four queries, however many proposals there are).
+
+        The user's channels are those whose committee includes them (every channel without a
+        committee of its own when they are on the fallback committee), those where they
+        proposed or voted, and ``channel_ids`` (e.g. the channels Slack says they are in).
+        """
+        committees = await self._team_committees(team_id)
+        fallback = list(dict.fromkeys(fallback_committee))
+        theirs = self._their_channels(team_id, user_id, committees, fallback, channel_ids)
+        recent = or_(
+            PROPOSALS.c.vote_state == VoteState.OPEN.value,
+            PROPOSALS.c.created_at >= _start_of(since),
+            PROPOSALS.c.closed_at >= _start_of(since),
+        )
+        proposals = await self._decisions_where(
+            PROPOSALS.c.team_id == team_id,
+            or_(PROPOSALS.c.author_id == user_id, and_(theirs, recent)),
+        )
+        return HomeData(
+            proposals=proposals,
+            committees=committees,
+            fallback_committee=fallback,
+            my_votes=await self._votes_of(team_id, user_id),
+        )
+
+    @staticmethod
+    def _their_channels(
+        team_id: str,
+        user_id: str,
+        committees: dict[str, list[str]],
+        fallback: list[str],
+        channel_ids: Sequence[str],
+    ) -> ColumnElement[bool]:
+        member_of = {channel for channel, members in committees.items() if user_id in members}
+        authored = PROPOSALS.alias("authored")
+        voted = PROPOSALS.alias("voted")
+        conditions = [
+            PROPOSALS.c.channel_id.in_(sorted(member_of | set(channel_ids))),
+            PROPOSALS.c.channel_id.in_(
+                select(authored.c.channel_id).where(
+                    authored.c.team_id == team_id, authored.c.author_id == user_id
+                )
+            ),
+            PROPOSALS.c.channel_id.in_(
+                select(voted.c.channel_id)
+                .join(VOTES, VOTES.c.proposal_id == voted.c.id)
+                .where(voted.c.team_id == team_id, VOTES.c.user_id == user_id)
+            ),
+        ]
+        if user_id in fallback:
+            conditions.append(PROPOSALS.c.channel_id.not_in(sorted(committees)))
+        return or_(*conditions)
+
+    async def _team_committees(self, team_id: str) -> dict[str, list[str]]:
+        statement = (
+            select(MEMBERS.c.channel_id, MEMBERS.c.user_id)
+            .where(MEMBERS.c.team_id == team_id)
+            .order_by(MEMBERS.c.added_at, MEMBERS.c.id)
+        )
+        async with self._sessions() as session:
+            rows = (await session.execute(statement)).all()
+        committees: dict[str, list[str]] = {}
+        for channel_id, member in rows:
+            committees.setdefault(channel_id, []).append(member)
+        return committees
+
+    async def _votes_of(self, team_id: str, user_id: str) -> dict[int, Choice]:
+        statement = (
+            select(VOTES.c.proposal_id, VOTES.c.choice)
+            .join(PROPOSALS, PROPOSALS.c.id == VOTES.c.proposal_id)
+            .where(PROPOSALS.c.team_id == team_id, VOTES.c.user_id == user_id)
+        )
+        async with self._sessions() as session:
+            rows = (await session.execute(statement)).all()
+        return {proposal_id: Choice(choice) for proposal_id, choice in rows}
+
+    async def _decisions_where(self, *conditions: Any) -> list[DecisionSummary]:
+        current = and_(
+            EVALUATIONS.c.proposal_id == PROPOSALS.c.id,
+            EVALUATIONS.c.revision == PROPOSALS.c.revision,
+        )
+        proposals = (
+            select(*_SUMMARY_COLUMNS)
+            .join(EVALUATIONS, current)
+            .where(*conditions)
+            .order_by(PROPOSALS.c.id)
+        )
+        counts = (
+            select(VOTES.c.proposal_id, VOTES.c.choice, func.count())
+            .join(PROPOSALS, PROPOSALS.c.id == VOTES.c.proposal_id)
+            .where(*conditions)
+            .group_by(VOTES.c.proposal_id, VOTES.c.choice)
+        )
+        async with self._sessions() as session:
+            rows = (await session.execute(proposals)).all()
+            tallies: VoteCounts = {}
+            for proposal_id, choice, number in (await session.execute(counts)).all():
+                tallies.setdefault(proposal_id, {})[choice] = number
+        return [_decision_summary(row, tallies) for row in rows]
 
     # -- votes -------------------------------------------------------------------------
 

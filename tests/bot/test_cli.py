@@ -365,13 +365,6 @@ def test_the_help_explains_every_command_in_one_line() -> None:
         assert len(line.split(None, 1)) == 2, line
 
 
-@pytest.mark.parametrize("command", ["reminders", "export"])
-def test_a_command_not_built_yet_says_so_and_exits_two(command: str) -> None:
-    run = run_cli(command)
-    assert run.code == 2
-    assert run.error_lines == [f"error: {command}: not available yet"]
-
-
 # --- quarter -------------------------------------------------------------------------------
 
 
@@ -490,10 +483,142 @@ def test_migrate_with_an_unusable_database_url_says_so_in_one_line() -> None:
 
 
 def test_serve_without_a_bot_token_names_the_missing_variable(tmp_path: Path) -> None:
-    run = run_cli("serve", env={"SLACK_BOT_TOKEN": "", "SLACK_SIGNING_SECRET": "",
-                                "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"})
+    run = run_cli(
+        "serve",
+        env={
+            "SLACK_BOT_TOKEN": "",
+            "SLACK_SIGNING_SECRET": "",
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        },
+    )
     assert run.code == 2
     assert "SLACK_BOT_TOKEN" in run.stderr
+
+
+# --- export and reminders, on a database filled through the repository ----------------------
+
+
+EXPORTED_TITLES = ['Ranking, "v2" fine-tune', "Two\nlines"]
+
+
+def filled_database(tmp_path: Path) -> str:
+    """A migrated SQLite file holding two posted proposals, one voted on."""
+    import asyncio
+    from datetime import UTC, datetime, timedelta
+
+    from bot.persistence.database import create_engine, run_migrations
+    from bot.persistence.records import Choice
+    from bot.persistence.repository import Repository
+    from core.engine import evaluate
+    from core.policy import Policy
+    from core.proposal import Proposal
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    run_migrations(url)
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+    async def fill() -> None:
+        engine = create_engine(url)
+        repository = Repository(engine)
+        for index, title in enumerate(EXPORTED_TITLES):
+            proposal = Proposal.model_validate({**VALID_PROPOSAL, "title": title})
+            record, _ = await repository.create_proposal(
+                team_id="T1",
+                channel_id="C1",
+                author_id="U1",
+                submission_key=f"view-{index}",
+                proposal=proposal,
+                evaluation=evaluate(proposal, Policy()),
+                created_by="U1",
+                vote_deadline=now + timedelta(days=3),
+                secret_ballot=False,
+                quorum=None,
+                now=now,
+            )
+            await repository.mark_posted(
+                proposal_id=record.id, channel_id="C1", message_ts=f"1.{index}", now=now
+            )
+        await repository.cast_vote(
+            proposal_id=1, user_id="U2", choice=Choice.REJECT, reason=None, now=now
+        )
+        await engine.dispose()
+
+    asyncio.run(fill())
+    return url
+
+
+def test_export_writes_every_decision_as_csv_on_stdout(tmp_path: Path) -> None:
+    import csv
+    import io
+
+    run = run_cli("export", "--format", "csv", env={"DATABASE_URL": filled_database(tmp_path)})
+    assert run.code == 0, run.stderr
+    rows = list(csv.DictReader(io.StringIO(run.stdout, newline="")))
+    assert [row["title"] for row in rows] == EXPORTED_TITLES
+    assert [row["reject"] for row in rows] == ["1", "0"]
+
+
+def test_export_writes_json_to_the_output_file(tmp_path: Path) -> None:
+    output = tmp_path / "decisions.json"
+    url = filled_database(tmp_path)
+    run = run_cli("export", "--format", "json", "--output", output, env={"DATABASE_URL": url})
+    assert run.code == 0, run.stderr
+    assert run.stdout == ""
+    rows = json.loads(output.read_text())
+    assert [row["title"] for row in rows] == EXPORTED_TITLES
+    assert {row["vote_state"] for row in rows} == {"open"}
+
+
+@pytest.mark.parametrize("command", ["export", "reminders"])
+def test_a_missing_database_file_is_refused_and_not_created(command: str, tmp_path: Path) -> None:
+    database = tmp_path / "missing.db"
+    run = run_cli(command, env={"DATABASE_URL": f"sqlite+aiosqlite:///{database}"})
+    assert run.code == 2
+    assert len(run.error_lines) == 1
+    assert run.error_lines[0].startswith(f"error: DATABASE_URL: no database at {database}")
+    assert not database.exists()
+
+
+def test_export_to_an_unwritable_place_names_the_option(tmp_path: Path) -> None:
+    url = filled_database(tmp_path)
+    run = run_cli(
+        "export", "--output", tmp_path / "no" / "such" / "dir.csv", env={"DATABASE_URL": url}
+    )
+    assert run.code == 2
+    assert run.error_lines[0].startswith("error: --output: cannot write")
+
+
+def test_export_of_a_database_never_migrated_says_so_in_one_line(tmp_path: Path) -> None:
+    database = tmp_path / "empty.db"
+    database.write_bytes(b"")
+    run = run_cli("export", env={"DATABASE_URL": f"sqlite+aiosqlite:///{database}"})
+    assert run.code == 1
+    assert len(run.error_lines) == 1
+    assert run.error_lines[0].startswith("error: DATABASE_URL: cannot read the decisions")
+
+
+def test_export_refuses_an_unknown_format() -> None:
+    run = run_cli("export", "--format", "xml")
+    assert run.code == 2
+    assert "usage: finetune-check export" in run.stderr
+
+
+def test_reminders_lists_what_is_due_as_json(tmp_path: Path) -> None:
+    url = filled_database(tmp_path)
+    run = run_cli(
+        "reminders", "--date", "2026-03-17", "--format", "json", env={"DATABASE_URL": url}
+    )
+    assert run.code == 0, run.stderr
+    due = [(row["proposal_id"], row["kind"], row["days_before"]) for row in json.loads(run.stdout)]
+    assert due == [(1, "quarter_close", 14), (2, "quarter_close", 14)]
+
+
+def test_reminders_with_a_bad_date_exits_two_naming_the_option(tmp_path: Path) -> None:
+    run = run_cli(
+        "reminders", "--date", "02/03/2026", env={"DATABASE_URL": filled_database(tmp_path)}
+    )
+    assert run.code == 2
+    assert run.error_lines == ["error: --date: must be a date as YYYY-MM-DD (got '02/03/2026')"]
 
 
 # --- the renderings, in process ------------------------------------------------------------
@@ -501,8 +626,14 @@ def test_serve_without_a_bot_token_names_the_missing_variable(tmp_path: Path) ->
 
 @pytest.mark.parametrize(
     ("value", "shown"),
-    [(None, "-"), (150000, "150,000"), (0.6, "0.6"), (1.818181818, "1.8182"),
-     (0.00001234, "1.23e-05"), (float("inf"), "infinite")],
+    [
+        (None, "-"),
+        (150000, "150,000"),
+        (0.6, "0.6"),
+        (1.818181818, "1.8182"),
+        (0.00001234, "1.23e-05"),
+        (float("inf"), "infinite"),
+    ],
 )
 def test_numbers_are_shown_as_a_person_reads_them(value: float | None, shown: str) -> None:
     from bot.rendering import format_number

@@ -1,0 +1,176 @@
+"""`export_decisions`: every decision as CSV or JSON, read back exactly as it was stored."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+import math
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from bot.export import EXPORT_COLUMNS, csv_cell, export_decisions
+from bot.persistence.records import Choice, Outcome, ProposalRecord
+from bot.persistence.repository import Repository
+from core.engine import evaluate
+from core.policy import Policy
+from core.proposal import Proposal
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+TRICKY_TITLES = [
+    'Ranking, "v2" fine-tune',
+    "Multi-line\ntitle, with a comma",
+    "Plain title",
+    'Quotes "" and\r\ncarriage return; ünïcödé ✅',
+]
+
+_keys = itertools.count()
+
+
+def proposal_input(title: str, **overrides: Any) -> Proposal:
+    values: dict[str, Any] = {
+        "title": title,
+        "projected_lift_pct": 9.0,
+        "dataset_examples": 150_000,
+        "label_accuracy_pct": 92.0,
+        "diversity_pct": 80.0,
+        "duplicate_pct": 5.0,
+        "engineers": 2,
+        "engineering_days": 12.0,
+        "compute_cost_usd": 4_000.0,
+        "projected_revenue_usd": 120_000.0,
+        "delivery_days": 20,
+        "latency_ms": 115.0,
+    }
+    return Proposal(**{**values, **overrides})
+
+
+async def store(repository: Repository, proposal: Proposal, channel: str = "C1") -> ProposalRecord:
+    record, _ = await repository.create_proposal(
+        team_id="T001",
+        channel_id=channel,
+        author_id="U_AUTHOR",
+        submission_key=f"view-{next(_keys)}",
+        proposal=proposal,
+        evaluation=evaluate(proposal, Policy()),
+        created_by="U_AUTHOR",
+        vote_deadline=NOW + timedelta(days=3),
+        secret_ballot=False,
+        quorum=None,
+        now=NOW,
+    )
+    return record
+
+
+async def fill(repository: Repository) -> list[ProposalRecord]:
+    records = [await store(repository, proposal_input(title)) for title in TRICKY_TITLES]
+    first = records[0]
+    for user, choice in [("U1", Choice.APPROVE), ("U2", Choice.APPROVE), ("U3", Choice.ABSTAIN)]:
+        await repository.cast_vote(
+            proposal_id=first.id, user_id=user, choice=choice, reason="a, b", now=NOW
+        )
+    await repository.close_vote(
+        proposal_id=first.id, outcome=Outcome.APPROVED, closed_by="U1", now=NOW + timedelta(days=1)
+    )
+    return records
+
+
+def read_csv(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+async def test_the_csv_reads_back_as_the_values_stored(repository: Repository) -> None:
+    records = await fill(repository)
+    rows = read_csv(await export_decisions(repository, format="csv"))
+    assert [row["title"] for row in rows] == TRICKY_TITLES
+    for row, record in zip(rows, records, strict=True):
+        assert int(row["id"]) == record.id
+        assert float(row["total_cost_usd"]) == record.evaluation.figures.total_cost_usd
+        assert float(row["timing_adjusted_roi"]) == record.evaluation.figures.timing_adjusted_roi
+        assert row["policy_hash"] == record.policy_hash
+        assert row["verdict"] == record.evaluation.verdict.value
+
+
+async def test_the_csv_and_the_json_hold_the_same_rows(repository: Repository) -> None:
+    await fill(repository)
+    from_csv = read_csv(await export_decisions(repository, format="csv"))
+    from_json = json.loads(await export_decisions(repository, format="json"))
+    assert from_csv == [{name: csv_cell(row[name]) for name in EXPORT_COLUMNS} for row in from_json]
+
+
+async def test_each_row_carries_the_vote_counts_and_the_outcome(repository: Repository) -> None:
+    await fill(repository)
+    first, second, *_ = json.loads(await export_decisions(repository, format="json"))
+    assert (first["approve"], first["reject"], first["abstain"]) == (2, 0, 1)
+    assert (first["vote_state"], first["outcome"]) == ("closed", "approved")
+    assert first["closed_at"] == "2026-03-03T09:00:00+00:00"
+    assert first["created_at"] == "2026-03-02T09:00:00+00:00"
+    assert (second["vote_state"], second["outcome"], second["closed_at"]) == ("open", None, None)
+    assert list(first) == list(EXPORT_COLUMNS)
+
+
+async def test_a_rejected_decision_gives_its_recommendation_and_reason(
+    repository: Repository,
+) -> None:
+    record = await store(repository, proposal_input("Too slow", delivery_days=80))
+    (row,) = json.loads(await export_decisions(repository, format="json"))
+    assert row["verdict"] == "reject"
+    assert row["recommendation"] == record.evaluation.recommendation.value
+    assert row["primary_reason"] == record.evaluation.primary_reason
+    assert row["projected_revenue_usd"] == 120_000.0
+
+
+async def test_an_infinite_roi_is_null_in_json_and_inf_in_csv(repository: Repository) -> None:
+    free = proposal_input("Free", engineer_day_cost_usd=0.0, compute_cost_usd=0.0)
+    await store(repository, free)
+    (row,) = json.loads(await export_decisions(repository, format="json"))
+    (csv_row,) = read_csv(await export_decisions(repository, format="csv"))
+    assert row["timing_adjusted_roi"] is None
+    assert math.isinf(float(csv_row["timing_adjusted_roi"]))
+
+
+@pytest.mark.parametrize("output", ["csv", "json"])
+async def test_an_empty_database_exports_no_rows(repository: Repository, output: Any) -> None:
+    text = await export_decisions(repository, format=output)
+    loaded = read_csv(text) if output == "csv" else json.loads(text)
+    assert loaded == []
+    if output == "csv":
+        assert text.splitlines()[0] == ",".join(EXPORT_COLUMNS)
+
+
+async def test_a_revision_exports_the_latest_evaluation(repository: Repository) -> None:
+    record = await store(repository, proposal_input("Revised", delivery_days=80))
+    revised = proposal_input("Revised", delivery_days=20)
+    await repository.add_revision(
+        proposal_id=record.id,
+        proposal=revised,
+        evaluation=evaluate(revised, Policy()),
+        created_by="U_AUTHOR",
+        now=NOW,
+        reset_votes=False,
+    )
+    (row,) = json.loads(await export_decisions(repository, format="json"))
+    assert (row["verdict"], row["primary_reason"]) == ("approve", None)
+
+
+async def test_the_export_takes_two_queries_however_many_decisions(
+    repository: Repository,
+) -> None:
+    from sqlalchemy import event
+
+    for index in range(25):
+        await store(repository, proposal_input(f"P{index}"))
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(repository.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        await export_decisions(repository, format="csv")
+    finally:
+        event.remove(repository.engine.sync_engine, "before_cursor_execute", record)
+    assert len(statements) == 2
