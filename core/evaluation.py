@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, TypedDict
 
 from pydantic import BaseModel, ConfigDict
 
 from core.policy import Policy
 
-_FROZEN = ConfigDict(extra="forbid", frozen=True)
+# Infinite ROIs survive a JSON round trip as "Infinity" (the public contract writes null instead).
+_FROZEN = ConfigDict(extra="forbid", frozen=True, ser_json_inf_nan="strings")
 
 
 class CheckId(StrEnum):
@@ -57,6 +58,33 @@ class Recommendation(StrEnum):
 FlipComparator = Literal[">=", ">", "<=", "<"]
 
 
+class CheckData(TypedDict):
+    """A check as the engine builds it, before the ``Evaluation`` validates it into a ``Check``."""
+
+    id: CheckId
+    kind: CheckKind
+    status: Status
+    value: int | float | None
+    threshold: int | float | None
+    message: str
+
+
+class ChangeData(TypedDict):
+    """A ``Change`` as the engine builds it."""
+
+    field: str
+    current: int | float | None
+    required: int | float
+    comparator: FlipComparator
+
+
+class FlipData(TypedDict):
+    """A ``Flip`` as the engine builds it."""
+
+    changes: list[ChangeData]
+    gates: list[CheckId]
+
+
 class Check(BaseModel):
     """One rule's outcome, with the figure it measured and the threshold it used."""
 
@@ -65,8 +93,8 @@ class Check(BaseModel):
     id: CheckId
     kind: CheckKind
     status: Status
-    value: float | None
-    threshold: float | None
+    value: int | float | None
+    threshold: int | float | None
     message: str
 
 
@@ -76,8 +104,8 @@ class Change(BaseModel):
     model_config = _FROZEN
 
     field: str
-    current: float | None
-    required: float
+    current: int | float | None
+    required: int | float
     comparator: FlipComparator
 
 

@@ -1,10 +1,15 @@
-"""The input of the engine: a fine-tuning proposal and the manager's metric locks (FRAMEWORK.md §1)."""
+"""The engine's input: a fine-tuning proposal and the manager's metric locks (FRAMEWORK.md §1)."""
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
+import annotated_types
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from core.figures import nine
 
 Comparator = Literal[">=", "<="]
 
@@ -25,7 +30,7 @@ class MetricLock(BaseModel):
     @property
     def met(self) -> bool:
         """Whether the achieved value satisfies the lock (compared at 9 decimals)."""
-        achieved, threshold = round(self.achieved, 9), round(self.threshold, 9)
+        achieved, threshold = nine(self.achieved), nine(self.threshold)
         return achieved >= threshold if self.comparator == ">=" else achieved <= threshold
 
 
@@ -52,25 +57,68 @@ class Proposal(BaseModel):
     latency_sla_ms: Annotated[float | None, Field(gt=0)] = None
     prompt_result: float | None = None
     target_result: Annotated[float | None, Field(gt=0)] = None
-    prompt_space_well_understood: bool | None = True
+    prompt_space_well_understood: bool = True
     prompt_maintenance_hours_per_week: Annotated[float | None, Field(ge=0)] = None
     planned_epochs: Annotated[int | None, Field(ge=1)] = None
     validation_losses: Annotated[
         list[Annotated[float, Field(ge=0)]] | None, Field(min_length=1, max_length=1000)
     ] = None
-    metric_locks: Annotated[list[MetricLock] | None, Field(max_length=100)] = None
+    metric_locks: Annotated[list[MetricLock], Field(max_length=100)] = []
 
-    @field_validator("prompt_space_well_understood", mode="after")
+    @field_validator("prompt_space_well_understood", mode="before")
     @classmethod
-    def _absent_means_true(cls, value: bool | None) -> bool:
+    def _absent_means_true(cls, value: object) -> object:
         return True if value is None else value
 
-    @field_validator("metric_locks", mode="after")
+    @field_validator("metric_locks", mode="before")
     @classmethod
-    def _absent_means_no_locks(cls, value: list[MetricLock] | None) -> list[MetricLock]:
+    def _absent_means_no_locks(cls, value: object) -> object:
         return [] if value is None else value
 
     @property
     def locks(self) -> list[MetricLock]:
         """The metric locks, an empty list when none were given."""
-        return self.metric_locks or []
+        return self.metric_locks
+
+
+@dataclass(frozen=True, slots=True)
+class Bounds:
+    """The numeric range a model field admits; ``None`` is an open end."""
+
+    lower: float | None = None
+    lower_inclusive: bool = True
+    upper: float | None = None
+    upper_inclusive: bool = True
+    whole: bool = False
+
+    def admits(self, value: float) -> bool:
+        """Whether ``value`` is finite and inside the range."""
+        if not math.isfinite(value):
+            return False
+        if self.lower is not None and (
+            value < self.lower or (value == self.lower and not self.lower_inclusive)
+        ):
+            return False
+        return self.upper is None or (
+            value < self.upper or (value == self.upper and self.upper_inclusive)
+        )
+
+
+def bounds_of(model: type[BaseModel], field: str) -> Bounds:
+    """The range a numeric field of ``model`` admits, read from its constraints."""
+    info = model.model_fields.get(field)
+    found: dict[str, float] = {}
+    for constraint in info.metadata if info else ():
+        for kind in ("ge", "gt", "le", "lt"):
+            bound = getattr(constraint, kind, None)
+            if isinstance(constraint, annotated_types.BaseMetadata) and isinstance(
+                bound, int | float
+            ):
+                found[kind] = float(bound)
+    return Bounds(
+        lower=found.get("ge", found.get("gt")),
+        lower_inclusive="gt" not in found,
+        upper=found.get("le", found.get("lt")),
+        upper_inclusive="lt" not in found,
+        whole=info is not None and info.annotation in (int, int | None),
+    )

@@ -1,0 +1,45 @@
+"""``evaluate``: a proposal and a policy in, the full evaluation out (FRAMEWORK.md §2–§6)."""
+
+from __future__ import annotations
+
+from core.evaluation import CheckData, Evaluation
+from core.figures import Terms, derive
+from core.flips import blockers, flips
+from core.policy import Policy
+from core.proposal import Proposal
+from core.rules import checks
+from core.script import script
+from core.verdict import failing_gates, primary_reason, recommendation, verdict
+
+
+def evaluate(proposal: Proposal, policy: Policy) -> Evaluation:
+    """Run every check, decide, work out what would flip it and write the script."""
+    terms = Terms.of(proposal, policy)
+    derived = derive(terms)
+    found = checks(proposal, terms, derived, policy)
+    failing = failing_gates(found)
+    failing_ids = [check["id"] for check in failing]
+    options = flips(proposal, terms, policy, failing_ids)
+    blocked = blockers(terms, derived, policy, failing_ids, options)
+    for check in failing:  # the same dicts as in ``found``: the check itself gets the clause
+        if check["id"] in blocked:
+            check["message"] = _what_blocks(check, blocked[check["id"]])
+    decided, advice, reason = verdict(failing), recommendation(failing), primary_reason(failing)
+    # One validation of the whole result: much cheaper than a model per check.
+    return Evaluation.model_validate(
+        {
+            "verdict": decided,
+            "recommendation": advice,
+            "primary_reason": reason,
+            "checks": found,
+            "flips": options,
+            "figures": derived.figures(),
+            "script": script(proposal, terms, derived, found, decided, advice, reason),
+            "policy": policy,
+        }
+    )
+
+
+def _what_blocks(check: CheckData, blocker: str) -> str:
+    """A failing gate's message, extended by why no option reaches it."""
+    return f"{check['message'][:-1]}; {blocker}."

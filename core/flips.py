@@ -1,0 +1,373 @@
+"""What would flip the verdict (FRAMEWORK.md §5), solved in closed form for each failing gate.
+
+Each option is a set of field changes whose required values come from inverting the gate's
+formula. Which failing gates an option fixes, side effects included, is then read off the
+gates' own tests at the values the option sets (a strict bound moved just past, an integer
+rounded), so the list never claims more than an evaluation would confirm.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from core.evaluation import ChangeData, CheckId, FlipComparator, FlipData
+from core.figures import (
+    Derived,
+    Terms,
+    clean_proportion,
+    clean_rows,
+    hygiene_axes,
+    labour_cost,
+    nine,
+    revenue_share_after_delivery,
+    timing_adjusted_gain,
+    total_cost,
+)
+from core.policy import Policy
+from core.proposal import Bounds, Proposal, bounds_of
+from core.rules import NUMERIC_GATES, READS, exact, multiple, passing
+
+INTEGER_FIELDS = frozenset({"dataset_examples", "delivery_days"})
+STRICT_STEP = 1e-6
+SMALLEST_GAIN = 1e-9  # the least gain that still counts at 9 decimals
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    proposal: Proposal
+    terms: Terms
+    policy: Policy
+    failing: list[CheckId]
+
+
+Options = Iterator[list[ChangeData]]
+
+
+def applied_value(change: ChangeData) -> float:
+    """The value an option sets: a strict bound moved just past it, an integer field rounded
+    in the safe direction."""
+    value = change["required"]
+    comparator = change["comparator"]
+    if comparator == ">":
+        value += STRICT_STEP * max(1.0, abs(value))
+    elif comparator == "<":
+        value -= STRICT_STEP * max(1.0, abs(value))
+    if change["field"] in INTEGER_FIELDS:
+        return math.ceil(value) if comparator[0] == ">" else math.floor(value)
+    return value
+
+
+def _change(
+    field: str, current: float | None, required: float, comparator: FlipComparator
+) -> ChangeData:
+    return {"field": field, "current": current, "required": required, "comparator": comparator}
+
+
+# --- closed-form bounds ---------------------------------------------------------------------
+
+
+def _lift_for_weighted(terms: Terms, policy: Policy) -> float | None:
+    """The lift the weighted lift per day exceeds its minimum above: minimum × days ÷ clean."""
+    proportion = clean_proportion(terms)
+    if proportion <= 0:
+        return None
+    return nine(policy.min_weighted_lift_per_day_pct * terms.engineering_days / proportion)
+
+
+def _days_for_weighted(terms: Terms, policy: Policy) -> float | None:
+    """The sprint length under which the weighted lift exceeds its minimum: lift × clean ÷
+    minimum."""
+    lift_on_clean_data = terms.projected_lift_pct * clean_proportion(terms)
+    minimum = policy.min_weighted_lift_per_day_pct
+    if minimum <= 0 or lift_on_clean_data <= 0:
+        return None
+    return nine(lift_on_clean_data / minimum)
+
+
+def _delivery_for_timing(terms: Terms, policy: Policy) -> int | None:
+    """The latest delivery day at which the timing-adjusted ROI still reaches the multiple:
+    horizon × (1 − multiple × cost ÷ revenue), rounded down."""
+    revenue, horizon = terms.projected_revenue_usd, terms.revenue_horizon_days
+    if revenue <= 0:
+        return None
+    cost = total_cost(terms)
+    # With no cost, any gain that survives the rounding (1e-9 does) is an unbounded ROI.
+    needed_gain = nine(policy.min_roi_multiple) * cost if cost > 0 else SMALLEST_GAIN
+    latest = horizon * (1 - needed_gain / revenue)
+    if latest < 0:
+        return None
+    return min(math.floor(latest), horizon - 1)
+
+
+# --- options per gate, in the order of §3 ---------------------------------------------------
+
+
+def _kpi_lift(ctx: _Context) -> Options:
+    """The lift; when the weighted lift fails too, one value that clears both."""
+    terms, policy = ctx.terms, ctx.policy
+    current, minimum = terms.projected_lift_pct, policy.min_kpi_lift_pct
+    kpi_only = _change("projected_lift_pct", current, minimum, ">=")
+    bound = _lift_for_weighted(terms, policy)
+    if CheckId.SIGNAL_WEIGHTED_ROI in ctx.failing and bound is not None:
+        at_minimum = terms._replace(projected_lift_pct=minimum)
+        if passing([CheckId.SIGNAL_WEIGHTED_ROI], at_minimum, policy):
+            yield [kpi_only]
+            return
+        both = _change("projected_lift_pct", current, max(bound, minimum), ">")
+        if _admissible(both):
+            yield [both]
+            return
+    yield [kpi_only]
+
+
+def _clean_data_volume(ctx: _Context) -> Options:
+    """Rows: the minimum over the clean proportion, rounded up."""
+    terms, minimum = ctx.terms, ctx.policy.min_clean_examples
+    proportion = clean_proportion(terms)
+    if proportion <= 0:
+        return
+    rows = math.ceil(minimum / proportion)
+    if clean_rows(rows, proportion) < minimum:
+        rows += 1  # the float quotient landed a hair low
+    yield [_change("dataset_examples", terms.dataset_examples, rows, ">=")]
+
+
+def _data_hygiene(ctx: _Context) -> Options:
+    """One option bringing every failing axis to the minimum."""
+    terms = ctx.terms
+    minimum = nine(ctx.policy.min_hygiene_axis_pct)
+    label, diversity, uniqueness = (value for _, value in hygiene_axes(terms))
+    changes = []
+    if label < minimum:
+        changes.append(_change("label_accuracy_pct", terms.label_accuracy_pct, minimum, ">="))
+    if diversity < minimum:
+        changes.append(_change("diversity_pct", terms.diversity_pct, minimum, ">="))
+    if uniqueness < minimum:
+        changes.append(_change("duplicate_pct", terms.duplicate_pct, nine(100 - minimum), "<="))
+    yield changes
+
+
+def _signal_weighted_roi(ctx: _Context) -> Options:
+    """The lift (unless the KPI option already covers it), or a shorter sprint."""
+    terms, policy = ctx.terms, ctx.policy
+    lift = _lift_for_weighted(terms, policy)
+    if CheckId.KPI_LIFT not in ctx.failing and lift is not None:
+        yield [_change("projected_lift_pct", terms.projected_lift_pct, lift, ">")]
+    days = _days_for_weighted(terms, policy)
+    if days is not None:
+        yield [_change("engineering_days", terms.engineering_days, days, "<")]
+
+
+def _delivery_window(ctx: _Context) -> Options:
+    """Delivery days; when the timing-adjusted ROI fails too, one value that clears both."""
+    terms, policy = ctx.terms, ctx.policy
+    latest = policy.max_delivery_days
+    if CheckId.TIMING_ADJUSTED_ROI in ctx.failing:
+        for_timing = _delivery_for_timing(terms, policy)
+        if for_timing is not None:
+            latest = min(latest, for_timing)
+    yield [_change("delivery_days", terms.delivery_days, latest, "<=")]
+
+
+def _timing_adjusted_roi(ctx: _Context) -> Options:
+    """More revenue, less compute, or (unless the window option covers it) an earlier delivery."""
+    terms, policy = ctx.terms, ctx.policy
+    minimum = nine(policy.min_roi_multiple)
+    cost, share = total_cost(terms), revenue_share_after_delivery(terms)
+    if share > 0 and minimum > 0:
+        # With no cost, a cent of revenue inside the horizon is an unbounded ROI.
+        revenue = nine(minimum * cost / share) if cost > 0 else 0.01
+        yield [_change("projected_revenue_usd", terms.projected_revenue_usd, revenue, ">=")]
+    gain = timing_adjusted_gain(terms)
+    if gain > 0 and minimum > 0:
+        compute = nine(gain / minimum - labour_cost(terms))
+        if compute >= 0:
+            yield [_change("compute_cost_usd", terms.compute_cost_usd, compute, "<=")]
+    if CheckId.DELIVERY_WINDOW not in ctx.failing:
+        latest = _delivery_for_timing(terms, policy)
+        if latest is not None:
+            yield [_change("delivery_days", terms.delivery_days, latest, "<=")]
+
+
+def _latency_sla(ctx: _Context) -> Options:
+    terms = ctx.terms
+    yield [_change("latency_ms", terms.latency_ms, nine(terms.latency_sla_ms), "<=")]
+
+
+def _prompt_alternative(ctx: _Context) -> Options:
+    """A re-estimate of the prompt route's upkeep: past the ceiling it costs more."""
+    upkeep = ctx.proposal.prompt_maintenance_hours_per_week
+    ceiling = nine(ctx.policy.max_prompt_maintenance_hours_per_week)
+    yield [_change("prompt_maintenance_hours_per_week", upkeep, ceiling, ">")]
+
+
+def _metric_lock(ctx: _Context) -> Options:
+    """One option bringing every unmet lock's achieved value to its threshold."""
+    yield [
+        _change(f"metric_locks[{index}].achieved", lock.achieved, lock.threshold, lock.comparator)
+        for index, lock in enumerate(ctx.proposal.metric_locks)
+        if not lock.met
+    ]
+
+
+_OPTIONS: dict[CheckId, Callable[[_Context], Options]] = {
+    CheckId.KPI_LIFT: _kpi_lift,
+    CheckId.CLEAN_DATA_VOLUME: _clean_data_volume,
+    CheckId.DATA_HYGIENE: _data_hygiene,
+    CheckId.SIGNAL_WEIGHTED_ROI: _signal_weighted_roi,
+    CheckId.DELIVERY_WINDOW: _delivery_window,
+    CheckId.TIMING_ADJUSTED_ROI: _timing_adjusted_roi,
+    CheckId.LATENCY_SLA: _latency_sla,
+    CheckId.PROMPT_ALTERNATIVE: _prompt_alternative,
+    CheckId.METRIC_LOCK: _metric_lock,
+}
+
+_BOUNDS: dict[str, Bounds] = {
+    field: bounds_of(Proposal, field)
+    for field in (
+        "projected_lift_pct",
+        "dataset_examples",
+        "label_accuracy_pct",
+        "diversity_pct",
+        "duplicate_pct",
+        "engineering_days",
+        "compute_cost_usd",
+        "projected_revenue_usd",
+        "delivery_days",
+        "latency_ms",
+        "prompt_maintenance_hours_per_week",
+    )
+}
+
+
+def _admissible(change: ChangeData) -> bool:
+    """Whether the value the change sets is one the proposal's field accepts."""
+    value = applied_value(change)
+    bounds = _BOUNDS.get(change["field"])
+    return bounds.admits(value) if bounds else math.isfinite(value)
+
+
+def _gates_fixed(ctx: _Context, gate: CheckId, changes: list[ChangeData]) -> list[CheckId]:
+    """The failing gates that pass once ``changes`` are applied."""
+    if gate not in NUMERIC_GATES:
+        return [gate]  # the prompt route and the locks depend on nothing else an option moves
+    values: dict[str, Any] = {change["field"]: applied_value(change) for change in changes}
+    touched = [g for g in ctx.failing if g in READS and not READS[g].isdisjoint(values)]
+    return passing(touched, ctx.terms._replace(**values), ctx.policy)
+
+
+def flips(
+    proposal: Proposal, terms: Terms, policy: Policy, failing: list[CheckId]
+) -> list[FlipData]:
+    """Every option that makes a failing gate stop failing, in the order of the failing gates."""
+    ctx = _Context(proposal, terms, policy, failing)
+    found: list[FlipData] = []
+    for gate in failing:
+        for changes in _OPTIONS[gate](ctx):
+            if changes and all(_admissible(change) for change in changes):
+                fixed = _gates_fixed(ctx, gate, changes)
+                if gate in fixed:
+                    found.append({"changes": changes, "gates": fixed})
+    return found
+
+
+# --- what blocks a gate no option reaches ---------------------------------------------------
+
+
+# The fields §5 offers for each gate: a flip counts as the gate's own option only when every
+# field it changes is one of these (a side effect elsewhere does not say what blocks the gate).
+OPTION_FIELDS: dict[CheckId, frozenset[str]] = {
+    CheckId.KPI_LIFT: frozenset({"projected_lift_pct"}),
+    CheckId.CLEAN_DATA_VOLUME: frozenset({"dataset_examples"}),
+    CheckId.DATA_HYGIENE: frozenset({"label_accuracy_pct", "diversity_pct", "duplicate_pct"}),
+    CheckId.SIGNAL_WEIGHTED_ROI: frozenset({"projected_lift_pct", "engineering_days"}),
+    CheckId.DELIVERY_WINDOW: frozenset({"delivery_days"}),
+    CheckId.TIMING_ADJUSTED_ROI: frozenset(
+        {"projected_revenue_usd", "compute_cost_usd", "delivery_days"}
+    ),
+    CheckId.LATENCY_SLA: frozenset({"latency_ms"}),
+    CheckId.PROMPT_ALTERNATIVE: frozenset({"prompt_maintenance_hours_per_week"}),
+    CheckId.METRIC_LOCK: frozenset({"metric_locks"}),
+}
+
+
+def blockers(
+    terms: Terms,
+    derived: Derived,
+    policy: Policy,
+    failing: list[CheckId],
+    found: list[FlipData],
+) -> dict[CheckId, str]:
+    """For each failing gate left without an option of its own, a clause saying why."""
+    return {
+        gate: _BLOCKERS.get(gate, _no_single_change)(terms, derived, policy)
+        for gate in failing
+        if not any(_own_option(gate, flip) for flip in found)
+    }
+
+
+def _own_option(gate: CheckId, flip: FlipData) -> bool:
+    fields = OPTION_FIELDS[gate]
+    return gate in flip["gates"] and all(
+        change["field"].split("[")[0] in fields for change in flip["changes"]
+    )
+
+
+def _no_single_change(terms: Terms, derived: Derived, policy: Policy) -> str:
+    return "no single change within the fields' valid ranges fixes it"
+
+
+def _volume_blocker(terms: Terms, derived: Derived, policy: Policy) -> str:
+    if derived.clean_proportion <= 0:
+        return (
+            "no row is clean, so no number of rows reaches it: raise the label accuracy "
+            "or cut the duplicates first"
+        )
+    most = exact(_BOUNDS["dataset_examples"].upper or math.inf)
+    return (
+        f"at a clean proportion of {exact(derived.clean_proportion, 2)} it would take more "
+        f"than {most} rows"
+    )
+
+
+def _weighted_blocker(terms: Terms, derived: Derived, policy: Policy) -> str:
+    if derived.clean_proportion <= 0:
+        return "with a clean proportion of 0 no lift and no sprint length raises it"
+    most = exact(_BOUNDS["projected_lift_pct"].upper or math.inf)
+    if terms.projected_lift_pct <= 0:
+        return (
+            f"even a {most} % lift would not get there in {exact(terms.engineering_days)} "
+            f"days, and a {exact(terms.projected_lift_pct, 1)} % lift earns nothing however "
+            "short the sprint"
+        )
+    return f"neither a lift up to {most} % nor a shorter sprint gets there"
+
+
+def _timing_blocker(terms: Terms, derived: Derived, policy: Policy) -> str:
+    minimum = nine(policy.min_roi_multiple)
+    reasons = []
+    if revenue_share_after_delivery(terms) <= 0:
+        reasons.append(
+            f"the delivery takes the whole {exact(terms.revenue_horizon_days)}-day horizon, "
+            "so no revenue counts"
+        )
+    if terms.projected_revenue_usd <= 0:
+        reasons.append("there is no projected revenue")
+    elif derived.raw_roi < minimum:
+        reasons.append(
+            f"even a delivery on day 0 leaves the raw ROI {multiple(derived.raw_roi, minimum)} "
+            f"below {exact(minimum, 1)}×"
+        )
+    if not reasons:
+        return _no_single_change(terms, derived, policy)
+    return "no single change fixes it: " + " and ".join(reasons)
+
+
+_BLOCKERS: dict[CheckId, Callable[[Terms, Derived, Policy], str]] = {
+    CheckId.CLEAN_DATA_VOLUME: _volume_blocker,
+    CheckId.SIGNAL_WEIGHTED_ROI: _weighted_blocker,
+    CheckId.TIMING_ADJUSTED_ROI: _timing_blocker,
+}

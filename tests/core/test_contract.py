@@ -1,0 +1,62 @@
+"""The evaluation as DESIGN.md's JSON document (what ``finetune-check evaluate --format json``
+prints)."""
+
+from __future__ import annotations
+
+from core import Policy
+from core.evaluation import Evaluation
+from tests.core.engine_kit import (
+    assert_matches_the_contract,
+    document,
+    load_case,
+    passing_proposal,
+    run,
+)
+
+
+def test_the_q2_evaluation_is_the_documented_json() -> None:
+    evaluation = run(load_case("q2-budget-timing")["proposal"])
+    assert_matches_the_contract(evaluation)
+    data = document(evaluation)
+    assert data["verdict"] == "reject"
+    assert data["recommendation"] == "prompt_or_feature_flag"
+    assert data["primary_reason"] == "Projected lift 4.0 % is below the 5.0 % minimum."
+    assert data["checks"][0] == {
+        "id": "kpi_lift",
+        "kind": "gate",
+        "status": "fail",
+        "value": 4.0,
+        "threshold": 5.0,
+        "message": "Projected lift 4.0 % is below the 5.0 % minimum.",
+    }
+    assert data["flips"][-1] == {
+        "changes": [{"field": "delivery_days", "current": 45, "required": 40, "comparator": "<="}],
+        "gates": ["timing_adjusted_roi"],
+    }
+    assert data["figures"]["clean_examples"] == 162_450
+    assert data["figures"]["total_cost_usd"] == 33_000.08
+    assert data["policy"] == {"hash": Policy().hash, **Policy().model_dump()}
+
+
+def test_infinite_figures_and_values_are_written_as_null() -> None:
+    free = passing_proposal(
+        engineer_day_cost_usd=0.0, compute_cost_usd=0.0, validation_losses=[0.5, 0.0, 0.2]
+    )
+    data = document(run(free))
+    assert data["figures"]["raw_roi"] is None
+    assert data["figures"]["timing_adjusted_roi"] is None
+    checks = {check["id"]: check for check in data["checks"]}
+    assert checks["timing_adjusted_roi"]["value"] is None
+    assert checks["overfitting"]["value"] is None
+    assert_matches_the_contract(run(free))
+
+
+def test_an_unknown_prompt_upkeep_is_a_null_current_value() -> None:
+    data = document(run(passing_proposal(prompt_result=84.0, target_result=85.0)))
+    assert data["flips"][0]["changes"][0]["current"] is None
+
+
+def test_an_evaluation_survives_a_round_trip_through_its_own_json() -> None:
+    evaluation = run(passing_proposal(engineer_day_cost_usd=0.0, compute_cost_usd=0.0))
+    again = Evaluation.model_validate_json(evaluation.model_dump_json())
+    assert again == evaluation
