@@ -27,6 +27,8 @@ def create_app(deps: Deps) -> AsyncApp:
         process_before_response=False,
         logger=logging.getLogger("bot.bolt"),
     )
+    # ── Request-logging middleware goes here (the lead adds it): first, so it sees every ──
+    # ── request, the redelivered ones included.                                          ──
     app.use(skip_redelivered_events(deps))
     register_listeners(app, deps)
     return app

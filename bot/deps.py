@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
 from bot.persistence.repository import Repository
 from bot.services import BackgroundWork
+from bot.services.ballot import BallotRefresh
 from bot.settings import Settings
+from bot.voting.coalescer import UpdateCoalescer
+from bot.voting.service import BallotSnapshot, VotingService
 from core.policy import Policy
 
 
 @dataclass(frozen=True)
 class Deps:
-    """The app's collaborators, injected so tests can swap the clock, database and Slack."""
+    """The app's collaborators, injected so tests can swap the clock, database and Slack.
+
+    The voting service and the refresh of verdict messages are built from the fields on first
+    use, so constructing `Deps` stays the same for every caller.
+    """
 
     settings: Settings
     repository: Repository
@@ -23,3 +31,22 @@ class Deps:
     clock: Clock
     policy: Policy
     background: BackgroundWork = field(default_factory=BackgroundWork)
+    coalescer: UpdateCoalescer = field(default_factory=UpdateCoalescer)
+
+    @cached_property
+    def voting(self) -> VotingService:
+        """Casts and closes votes and changes committees; refreshes messages when it does."""
+        return VotingService(
+            self.repository,
+            self.clock,
+            refresh=self.ballot_refresh,
+            fallback_committee=self.settings.committee_user_ids,
+        )
+
+    @cached_property
+    def ballot_refresh(self) -> BallotRefresh:
+        """The coalesced `chat.update` of a proposal's verdict message."""
+        return BallotRefresh(client=self.client, coalescer=self.coalescer, read=self._snapshot)
+
+    async def _snapshot(self, proposal_id: int) -> BallotSnapshot | None:
+        return await self.voting.snapshot(proposal_id)

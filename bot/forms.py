@@ -20,6 +20,9 @@ DEFAULT_VOTE_WINDOW_DAYS = 3.0
 MIN_VOTE_WINDOW_DAYS = 0.04
 MAX_VOTE_WINDOW_DAYS = 30.0
 SECRET_BALLOT_VALUE = "secret"
+RESET_VOTES_BLOCK = "reset_votes"
+"""The block id of the revise modal's "reset the votes cast so far" confirmation."""
+RESET_VOTES_VALUE = "reset"
 LOCK_REQUIRED_PARTS: tuple[LockPart, ...] = ("name", "comparator", "threshold", "achieved")
 _MAX_DIGITS = 30
 _ECHO_LIMIT = 20
@@ -253,6 +256,16 @@ def _checked_values(element: dict[str, Any]) -> list[str]:
     if not isinstance(options, list):
         return []
     return [o["value"] for o in options if isinstance(o, dict) and isinstance(o.get("value"), str)]
+
+
+def reset_votes_ticked(values: object) -> bool:
+    """Whether the revise modal's "reset the votes" confirmation is ticked."""
+    return RESET_VOTES_VALUE in _checked_values(_element(values, RESET_VOTES_BLOCK))
+
+
+def has_reset_votes_block(values: object) -> bool:
+    """Whether the submitted modal showed the confirmation (Slack sends every input block)."""
+    return isinstance(values, dict) and RESET_VOTES_BLOCK in values
 
 
 def _is_filled(element: dict[str, Any]) -> bool:

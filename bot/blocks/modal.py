@@ -8,6 +8,8 @@ from typing import Any
 from bot.blocks.format import Block, context, divider, general, header, money, plain, plain_number
 from bot.forms import (
     FIELD_SPECS,
+    RESET_VOTES_BLOCK,
+    RESET_VOTES_VALUE,
     SECRET_BALLOT_VALUE,
     FieldKind,
     FieldSpec,
@@ -156,12 +158,21 @@ def proposal_modal(
     prefill: Proposal | None = None,
     options: ModalOptions | None = None,
     proposal_id: int | None = None,
+    votes_to_reset: int = 0,
 ) -> dict[str, Any]:
-    """The `views.open` payload of the proposal form, prefilled from ``prefill`` when given."""
+    """The `views.open` payload of the proposal form, prefilled from ``prefill`` when given.
+
+    Revising (``proposal_id`` given) keeps the vote's deadline and ballot, so their inputs
+    give way to a note and, when ``votes_to_reset`` votes were cast, a confirmation to reset.
+    """
     values = _initial_values(prefill, options or ModalOptions())
     revising = proposal_id is not None
     dropped_locks = max(0, len(prefill.locks) - LOCK_COUNT) if prefill else 0
-    blocks = [*_intro_blocks(proposal_id), *_field_blocks(policy, values, dropped_locks)]
+    blocks = [
+        *_intro_blocks(proposal_id),
+        *_field_blocks(policy, values, dropped_locks),
+        *(_revision_voting_blocks(votes_to_reset) if revising else _voting_blocks(policy, values)),
+    ]
     metadata = encode_private_metadata(ModalContext(channel_id=channel_id, proposal_id=proposal_id))
     return {
         "type": "modal",
@@ -202,10 +213,56 @@ def _field_blocks(
         blocks += [divider(), header(title), context(explanation)]
         blocks += [_input_block(block, policy, values.get(block)) for block in members]
     blocks += _lock_blocks(policy, values, dropped_locks)
-    blocks += [divider(), header("Voting"), context("How the committee decides on the verdict.")]
+    return blocks
+
+
+def _voting_blocks(policy: Policy, values: dict[ProposalBlock, Any]) -> list[Block]:
+    """The vote window and ballot inputs of a new proposal."""
+    blocks = [divider(), header("Voting"), context("How the committee decides on the verdict.")]
     for block in (PB.VOTE_WINDOW_DAYS, PB.SECRET_BALLOT):
         blocks.append(_input_block(block, policy, values.get(block)))
     return blocks
+
+
+def votes_cast_phrase(count: int) -> str:
+    """ "the 3 votes cast so far" (or "the 1 vote")."""
+    return f"the {count} vote{'' if count == 1 else 's'} cast so far"
+
+
+def reset_votes_error(count: int) -> str:
+    """The error shown on the confirmation when a revision with votes is submitted unticked."""
+    votes = f"{count} vote{'' if count == 1 else 's'}"
+    return (
+        "Revising changes the numbers the committee voted on: "
+        f"tick this to reset the {votes}, or cancel"
+    )
+
+
+def _revision_voting_blocks(votes_to_reset: int) -> list[Block]:
+    """What revising does to the vote, and the confirmation to reset the votes already cast."""
+    blocks = [
+        divider(),
+        header("Voting"),
+        context("The vote keeps its deadline and ballot; the committee sees the new numbers."),
+    ]
+    if votes_to_reset > 0:
+        blocks.append(_reset_votes_input(votes_to_reset))
+    return blocks
+
+
+def _reset_votes_input(count: int) -> Block:
+    option = _option(f"Reset {votes_cast_phrase(count)}", RESET_VOTES_VALUE)
+    return {
+        "type": "input",
+        "block_id": RESET_VOTES_BLOCK,
+        "label": plain("Votes already cast", 2000),
+        "element": {"type": "checkboxes", "action_id": VALUE, "options": [option]},
+        "optional": True,
+        "hint": plain(
+            "The committee voted on the current numbers, so a revision starts the vote afresh.",
+            2000,
+        ),
+    }
 
 
 def _lock_blocks(

@@ -62,11 +62,6 @@ CHOICE_LABELS = {
     Choice.REJECT: "❌ Reject",
     Choice.ABSTAIN: "➖ Abstain",
 }
-OUTCOME_WORDS = {
-    Outcome.APPROVED: "approved",
-    Outcome.REJECTED: "rejected",
-    Outcome.NO_DECISION: "no decision",
-}
 COMPARATOR_SYMBOLS = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}
 
 RECOMMENDATIONS = {
@@ -350,17 +345,14 @@ def _voter_lines(ballot: BallotView) -> list[str]:
 
 
 def outcome_line(ballot: BallotView) -> str:
-    """The result in words: "Committee: 4–2 in favour → approved"."""
-    tally = ballot.tally()
-    approve, reject = tally["approve"], tally["reject"]
-    outcome = ballot.outcome or Outcome.NO_DECISION
-    if outcome is Outcome.NO_DECISION:
-        quorum = f", quorum of {ballot.quorum} not reached" if ballot.quorum else ""
-        return f"Committee: {approve}–{reject}{quorum} → no decision"
-    if approve == reject:
-        return f"Committee: {approve}–{reject}, a tie → {OUTCOME_WORDS[outcome]}"
-    leaning = "in favour" if approve > reject else "against"
-    return f"Committee: {approve}–{reject} {leaning} → {OUTCOME_WORDS[outcome]}"
+    """The result in the thread's words: "Committee: 4–2 in favour → approved"."""
+    # Imported here: bot.voting's service imports this module for BallotView.
+    from bot.voting.rules import Tally, default_quorum, summary_line
+
+    counts = Tally(**ballot.tally())
+    size = len(ballot.committee)
+    quorum = ballot.quorum if ballot.quorum is not None else default_quorum(size)
+    return summary_line(counts, quorum, size)
 
 
 def _overrule_note(ballot: BallotView, verdict: Verdict) -> str:

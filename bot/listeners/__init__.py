@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.deps import Deps
-from bot.listeners import actions, commands, errors, submissions
+from bot.listeners import actions, commands, errors, revise, submissions, votes
 
 
 def register_listeners(app: AsyncApp, deps: Deps) -> None:
@@ -14,3 +14,5 @@ def register_listeners(app: AsyncApp, deps: Deps) -> None:
     commands.register(app, deps)
     submissions.register(app, deps)
     actions.register(app, deps)
+    votes.register(app, deps)
+    revise.register(app, deps)

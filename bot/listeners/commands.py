@@ -11,6 +11,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.blocks.format import section
 from bot.blocks.modal import proposal_modal
 from bot.blocks.replies import (
     help_blocks,
@@ -22,6 +23,14 @@ from bot.blocks.replies import (
 from bot.deps import Deps
 from bot.listeners.errors import failures_reported
 from bot.persistence.records import ProposalRecord, VoteState
+from bot.voting.committee import SUBCOMMAND as COMMITTEE
+from bot.voting.committee import (
+    CommitteeCommand,
+    CommitteeCommandError,
+    CommitteeVerb,
+    parse_committee_command,
+)
+from bot.voting.rules import may_change_committee
 from core.calendar import fiscal_quarter, qit_deadline
 
 COMMAND = "/finetune-check"
@@ -54,7 +63,7 @@ async def answer(
     if not words:
         await open_proposal_modal(deps, client, command)
         return
-    text, blocks = await reply_to(deps, words[0].lower(), command)
+    text, blocks = await reply_to(deps, client, words[0].lower(), command)
     await respond(text=text, blocks=blocks, response_type="ephemeral")
 
 
@@ -64,8 +73,13 @@ async def open_proposal_modal(deps: Deps, client: AsyncWebClient, command: dict[
     await client.views_open(trigger_id=command["trigger_id"], view=modal)
 
 
-async def reply_to(deps: Deps, subcommand: str, command: dict[str, Any]) -> tuple[str, Blocks]:
+async def reply_to(
+    deps: Deps, client: AsyncWebClient, subcommand: str, command: dict[str, Any]
+) -> tuple[str, Blocks]:
     """The ephemeral answer to a sub-command: (fallback text, blocks)."""
+    if subcommand == COMMITTEE:
+        text = await committee_answer(deps, client, command)
+        return text, [section(text)]
     if subcommand == "help":
         return "How to use /finetune-check", help_blocks()
     if subcommand == "list":
@@ -75,6 +89,38 @@ async def reply_to(deps: Deps, subcommand: str, command: dict[str, Any]) -> tupl
     if subcommand == "quarter":
         return "The current fiscal quarter", await _quarter_blocks(deps, command)
     return f"'{subcommand}' is not recognised", unknown_subcommand_blocks(command.get("text", ""))
+
+
+async def committee_answer(deps: Deps, client: AsyncWebClient, command: dict[str, Any]) -> str:
+    """Show or change the channel's committee; the answer says what happened or why not."""
+    try:
+        parsed = parse_committee_command(command.get("text", ""))
+    except CommitteeCommandError as error:
+        return str(error)
+    result = await deps.voting.change_committee(
+        team_id=command.get("team_id", ""),
+        channel_id=command["channel_id"],
+        actor_id=command["user_id"],
+        is_admin=await _is_admin_if_it_matters(deps, client, command, parsed),
+        command=parsed,
+    )
+    return result.text
+
+
+async def _is_admin_if_it_matters(
+    deps: Deps, client: AsyncWebClient, command: dict[str, Any], parsed: CommitteeCommand
+) -> bool:
+    """Whether the caller is a workspace admin or owner, asked of Slack only when it decides."""
+    if parsed.verb is CommitteeVerb.SHOW:
+        return False
+    committee = await deps.voting.committee_for(
+        team_id=command.get("team_id", ""), channel_id=command["channel_id"]
+    )
+    if may_change_committee(command["user_id"], committee, is_admin=False):
+        return False
+    response = await client.users_info(user=command["user_id"])
+    user = response.get("user") or {}
+    return bool(user.get("is_admin") or user.get("is_owner"))
 
 
 async def _list_blocks(deps: Deps, command: dict[str, Any]) -> Blocks:

@@ -1,4 +1,8 @@
-"""The proposal modal's submission: errors back onto their blocks, or close and post the verdict."""
+"""The proposal modal's submission: errors back onto their blocks, or close and post the verdict.
+
+A modal opened from a verdict's "Revise" button carries the proposal id in its
+private_metadata; its submission is a revision (see `bot.listeners.revise`).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from bot.deps import Deps
 from bot.forms import ModalOptions, decode_private_metadata, parse_proposal_form
 from bot.ids import CallbackId
 from bot.listeners.errors import failures_reported
+from bot.listeners.revise import submit_revision
 from bot.services.posting import Submission, publish_proposal
 
 
@@ -27,6 +32,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await ack(response_action="errors", errors=parsed.errors)
             return
         modal_context = decode_private_metadata(view.get("private_metadata", ""))
+        if modal_context.proposal_id is not None:
+            await submit_revision(deps, ack, view, context, parsed.proposal, modal_context)
+            return
         await ack()
         submission = Submission(
             team_id=context.team_id or "",

@@ -8,18 +8,27 @@ from datetime import timedelta
 
 from slack_sdk.errors import SlackApiError
 
+from bot.blocks.format import mention
+from bot.blocks.modal import votes_cast_phrase
 from bot.blocks.replies import not_in_channel_text
-from bot.blocks.verdict import verdict_message
+from bot.blocks.verdict import VERDICT_LABELS, verdict_metadata
 from bot.deps import Deps
 from bot.forms import ModalOptions
 from bot.persistence.records import ProposalRecord
 from bot.services import UserFacingError
+from bot.services.ballot import ballot_message, say_in_thread
 from core.engine import evaluate
 from core.proposal import Proposal
 
 logger = logging.getLogger(__name__)
 
 UNREACHABLE_CHANNEL_ERRORS = frozenset({"not_in_channel", "channel_not_found"})
+
+NOT_THE_AUTHOR = (
+    "Only the author ({author}) can revise proposal #{proposal_id}; "
+    "you can submit your own with `/finetune-check`."
+)
+UNKNOWN_PROPOSAL = "Proposal #{proposal_id} does not exist (any more), so nothing was revised."
 
 DELIVERY_FAILED = (
     'Your proposal "{title}" (#{proposal_id}) is saved, but Slack did not accept the verdict '
@@ -37,6 +46,17 @@ class Submission:
     submission_key: str
     proposal: Proposal
     options: ModalOptions
+
+
+@dataclass(frozen=True)
+class Revision:
+    """New numbers for a stored proposal, from its revise modal."""
+
+    proposal_id: int
+    editor_id: str
+    submission_key: str
+    proposal: Proposal
+    reset_votes: bool
 
 
 async def publish_proposal(deps: Deps, submission: Submission) -> ProposalRecord:
@@ -62,25 +82,28 @@ async def store_proposal(deps: Deps, submission: Submission) -> tuple[ProposalRe
         created_by=submission.author_id,
         vote_deadline=now + timedelta(days=submission.options.vote_window_days),
         secret_ballot=submission.options.secret_ballot,
-        quorum=None,
+        quorum=None,  # the modal sets none: a majority of the committee at closing time
         now=now,
     )
 
 
 async def post_verdict(deps: Deps, record: ProposalRecord) -> None:
-    """Post the verdict in the proposal's channel and remember the message."""
-    message = verdict_message(
-        proposal_id=record.id,
-        proposal=record.proposal,
-        evaluation=record.evaluation,
-        author_id=record.author_id,
-    )
+    """Post the verdict with its open ballot in the proposal's channel and remember the message.
+
+    The first post carries DESIGN.md's metadata as it is; every later `chat.update` adds the
+    tally (and the outcome once closed).
+    """
+    snapshot = await deps.voting.snapshot(record.id)
+    if snapshot is None:
+        raise LookupError(f"proposal #{record.id} vanished before its verdict was posted")
+    message = ballot_message(snapshot)
+    metadata = verdict_metadata(record.id, record.evaluation)
     try:
         response = await deps.client.chat_postMessage(
             channel=record.channel_id,
             text=message.text,
             blocks=message.blocks,
-            metadata=message.metadata,
+            metadata=metadata,
         )
     except SlackApiError as error:
         await _undeliverable(deps, record, error)
@@ -109,3 +132,56 @@ async def _undeliverable(deps: Deps, record: ProposalRecord, error: SlackApiErro
         channel=record.author_id,
         text=not_in_channel_text(channel_id=record.channel_id, proposal_id=record.id),
     )
+
+
+async def publish_revision(deps: Deps, revision: Revision) -> ProposalRecord | None:
+    """Re-evaluate and store the next revision (history kept), then refresh the message once.
+
+    A revision is applied once per modal (a repeated delivery of the submit changes nothing).
+    """
+    current = await revisable_proposal(deps, revision.proposal_id, revision.editor_id)
+    claimed = await deps.repository.claim_event(
+        key=f"revision:{revision.submission_key}", now=deps.clock.now()
+    )
+    if not claimed:
+        logger.info("revision %s already applied", revision.submission_key)
+        return None
+    votes = await deps.repository.votes_for(proposal_id=current.id)
+    reset = revision.reset_votes and bool(votes)
+    record = await deps.repository.add_revision(
+        proposal_id=current.id,
+        proposal=revision.proposal,
+        evaluation=evaluate(revision.proposal, deps.policy),
+        created_by=revision.editor_id,
+        now=deps.clock.now(),
+        reset_votes=reset,
+    )
+    await deps.ballot_refresh(record.id)
+    line = revision_line(record, revision.editor_id, len(votes) if reset else 0)
+    await say_in_thread(deps, record.id, line)
+    return record
+
+
+async def revisable_proposal(deps: Deps, proposal_id: int, editor_id: str) -> ProposalRecord:
+    """The proposal the editor may revise; a `UserFacingError` says why not otherwise."""
+    record = await deps.repository.get_proposal(proposal_id=proposal_id)
+    if record is None:
+        raise UserFacingError(UNKNOWN_PROPOSAL.format(proposal_id=proposal_id))
+    if record.author_id != editor_id:
+        raise UserFacingError(
+            NOT_THE_AUTHOR.format(author=mention(record.author_id), proposal_id=proposal_id)
+        )
+    return record
+
+
+def revision_line(record: ProposalRecord, editor_id: str, votes_reset: int) -> str:
+    """The thread line of a revision: who, which revision, the new verdict, what became of votes."""
+    line = (
+        f"{mention(editor_id)} revised proposal #{record.id} (revision {record.revision}): "
+        f"{VERDICT_LABELS[record.evaluation.verdict]}."
+    )
+    if not votes_reset:
+        return line
+    verb = "was" if votes_reset == 1 else "were"
+    reset = f"{votes_cast_phrase(votes_reset).capitalize()} {verb} reset"
+    return f"{line} {reset}: please vote again."

@@ -33,6 +33,15 @@ METHOD_SCOPES: dict[str, set[str]] = {
     "users_info": {"users:read"},
     "reactions_add": {"reactions:write"},
 }
+# The bot scopes each Events API event needs, and the Bolt listener that consumes it.
+EVENT_SCOPES: dict[str, set[str]] = {
+    "message.channels": {"channels:history"},
+    "message.groups": {"groups:history"},
+}
+EVENT_LISTENERS: dict[str, str] = {
+    "message.channels": 'app.event("message")',
+    "message.groups": 'app.event("message")',
+}
 API_CALL = re.compile(
     r"\.(chat_\w+|views_\w+|conversations_\w+|users_\w+|reactions_\w+|pins_\w+|files_\w+)\("
 )
@@ -51,9 +60,16 @@ def load_schema() -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def bot_sources() -> str:
+    return "\n".join(path.read_text(encoding="utf-8") for path in (REPO / "bot").rglob("*.py"))
+
+
 def methods_called_by_the_bot() -> set[str]:
-    sources = (path.read_text(encoding="utf-8") for path in (REPO / "bot").rglob("*.py"))
-    return {match for text in sources for match in API_CALL.findall(text)}
+    return set(API_CALL.findall(bot_sources()))
+
+
+def bot_events() -> list[str]:
+    return load_manifest()["settings"].get("event_subscriptions", {}).get("bot_events", [])
 
 
 def test_the_manifest_validates_against_slacks_schema() -> None:
@@ -78,8 +94,28 @@ def test_every_web_api_method_the_bot_calls_has_known_scopes() -> None:
     assert not unknown, f"add these methods and their scopes to METHOD_SCOPES: {sorted(unknown)}"
 
 
+def test_every_event_the_manifest_subscribes_to_has_a_listener() -> None:
+    events = bot_events()
+    assert set(events) <= EVENT_SCOPES.keys()
+    sources = bot_sources()
+    assert all(EVENT_LISTENERS[event] in sources for event in events)
+
+
+def test_thread_replies_of_public_and_private_channels_reach_the_bot() -> None:
+    assert set(bot_events()) == {"message.channels", "message.groups"}
+
+
+def test_the_command_escapes_mentions_so_committee_members_arrive_as_ids() -> None:
+    [command] = load_manifest()["features"]["slash_commands"]
+    assert command["should_escape"] is True
+    assert "committee" in command["usage_hint"]
+
+
 def test_the_bot_scopes_are_exactly_those_the_code_uses() -> None:
-    used = {"commands"}.union(*(METHOD_SCOPES[m] for m in methods_called_by_the_bot()))
+    used = {"commands"}.union(
+        *(METHOD_SCOPES[m] for m in methods_called_by_the_bot()),
+        *(EVENT_SCOPES[event] for event in bot_events()),
+    )
     declared = set(load_manifest()["oauth_config"]["scopes"]["bot"])
     assert declared == used
 

@@ -1,0 +1,79 @@
+"""A burst of votes over HTTP: one stored vote per member (their last), a matching tally in the
+last `chat.update`, and no more than one `chat.update` per second of burst (plus one)."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import math
+import random
+import time
+from collections import Counter
+
+from bot.persistence.records import Choice
+from bot.persistence.repository import Repository
+from tests.bot.conftest import RunningApp
+from tests.bot.test_voting_e2e import (
+    payload,
+    post_proposal,
+    proposal_id_of,
+    seat_committee,
+    stored_votes,
+    updates,
+    vote,
+)
+
+MEMBER_COUNT = 50
+ACTIONS_PER_MEMBER = 4
+VOTERS = [f"U0VOTER{number:03d}" for number in range(MEMBER_COUNT)]
+ABSENT = "U0ABSENT"
+"""A member who never votes, so the vote stays open for every change in the burst."""
+COALESCING_INTERVAL = 1.0
+SLACK_TIMING_SLACK = 0.1
+"""How much earlier than the interval the fake may see an update (HTTP scheduling)."""
+
+
+def member_actions(seed: int) -> dict[str, list[Choice]]:
+    """Four votes per member, each different from the one before (so each is a change)."""
+    chooser = random.Random(seed)
+    plans = {}
+    for member in VOTERS:
+        plan = [chooser.choice(list(Choice))]
+        while len(plan) < ACTIONS_PER_MEMBER:
+            plan.append(chooser.choice([c for c in Choice if c is not plan[-1]]))
+        plans[member] = plan
+    return plans
+
+
+async def vote_in_order(app: RunningApp, proposal_id: int, member: str, plan: list[Choice]) -> None:
+    """One member clicking: each click is sent once Slack got the answer to the previous one."""
+    for choice in plan:
+        await vote(app, proposal_id, member, choice)
+
+
+async def test_200_votes_from_50_members_at_once_keep_each_last_vote_and_coalesce_updates(
+    app: RunningApp, repository: Repository
+) -> None:
+    await seat_committee(repository, [*VOTERS, ABSENT])
+    proposal_id = proposal_id_of(await post_proposal(app))
+    plans = member_actions(seed=4)
+    last = {member: plan[-1] for member, plan in plans.items()}
+
+    started = time.monotonic()
+    await asyncio.gather(
+        *(vote_in_order(app, proposal_id, member, plan) for member, plan in plans.items())
+    )
+    acknowledged = await app.fake_slack.wait_for(
+        "chat.postMessage", 1 + MEMBER_COUNT * ACTIONS_PER_MEMBER, timeout=30
+    )
+    made = await updates(app)
+    burst_seconds = made[-1].at - started
+
+    assert await stored_votes(repository, proposal_id) == last
+    counts = Counter(choice.value for choice in last.values())
+    assert payload(made[-1].params)["tally"] == {choice.value: counts[choice] for choice in Choice}
+    assert len(made) <= math.ceil(burst_seconds / COALESCING_INTERVAL) + 1
+    gaps = [later.at - earlier.at for earlier, later in itertools.pairwise(made)]
+    assert all(gap >= COALESCING_INTERVAL - SLACK_TIMING_SLACK for gap in gaps), gaps
+    assert len(acknowledged) == 1 + MEMBER_COUNT * ACTIONS_PER_MEMBER
+    assert app.fake_slack.calls_to("chat.postEphemeral") == []
