@@ -26,11 +26,18 @@ def create_web_app(bolt_app: AsyncApp, ping: Ping) -> web.Application:
         bolt_response = await bolt_app.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)
 
+    application = create_health_app(ping)
+    application.router.add_post(EVENTS_PATH, slack_events)
+    return application
+
+
+def create_health_app(ping: Ping) -> web.Application:
+    """An aiohttp application serving only `GET /healthz` (what Socket Mode needs)."""
+
     async def healthz(_request: web.Request) -> web.Response:
         return await health(ping)
 
     application = web.Application()
-    application.router.add_post(EVENTS_PATH, slack_events)
     application.router.add_get(HEALTH_PATH, healthz)
     return application
 
