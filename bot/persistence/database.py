@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,11 @@ from sqlalchemy.pool import NullPool
 SQLITE_DRIVER = "sqlite+aiosqlite"
 POSTGRES_DRIVER = "postgresql+asyncpg"
 SQLITE_BUSY_TIMEOUT_MS = 5000
-MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+# The repository's migrations/ folder; an installed (non-editable) package, as in the Docker
+# image, is told where it is with MIGRATIONS_DIR.
+MIGRATIONS_DIR = Path(
+    os.environ.get("MIGRATIONS_DIR") or Path(__file__).resolve().parents[2] / "migrations"
+)
 
 _DRIVER_ALIASES = {
     "sqlite": SQLITE_DRIVER,

@@ -8,11 +8,12 @@ import pytest
 from slack_sdk.models.blocks import Block
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.blocks.verdict import verdict_message
 from bot.clock import FixedClock
+from bot.deps import Deps
 from bot.persistence.database import create_engine
 from bot.persistence.records import DeliveryState
 from bot.persistence.repository import Repository
+from bot.services.ballot import ballot_message
 from bot.settings import Settings
 from core.evaluation import Verdict
 from tests.bot import signing
@@ -80,7 +81,7 @@ async def test_a_valid_submission_closes_the_modal_and_posts_one_verdict(
 
 
 async def test_the_verdict_carries_blocks_metadata_and_vote_buttons(
-    app: RunningApp, fake_slack: FakeSlack, repository: Repository
+    app: RunningApp, fake_slack: FakeSlack, repository: Repository, deps: Deps
 ) -> None:
     await app.submit(APPROVABLE)
     [post] = await fake_slack.wait_for("chat.postMessage")
@@ -88,12 +89,9 @@ async def test_the_verdict_carries_blocks_metadata_and_vote_buttons(
         team_id="T0001", channel_id=signing.CHANNEL_ID, author_id=signing.USER_ID
     )
     assert record is not None
-    expected = verdict_message(
-        proposal_id=record.id,
-        proposal=record.proposal,
-        evaluation=record.evaluation,
-        author_id=signing.USER_ID,
-    )
+    snapshot = await deps.voting.snapshot(record.id)
+    assert snapshot is not None
+    expected = ballot_message(snapshot)
     assert post.params["blocks"] == expected.blocks
     assert post.params["text"] == expected.text
     assert post.params["metadata"] == {

@@ -232,8 +232,8 @@ def test_a_secret_ballot_hides_names_until_the_vote_closes() -> None:
     [
         ("AAAARR", Outcome.APPROVED, None, "Committee: 4–2 in favour → approved"),
         ("ARRR", Outcome.REJECTED, None, "Committee: 1–3 against → rejected"),
-        ("AARR", Outcome.REJECTED, None, "Committee: 2–2, a tie → rejected"),
-        ("A", Outcome.NO_DECISION, 3, "Committee: 1–0, quorum of 3 not reached → no decision"),
+        ("AARR", Outcome.REJECTED, None, "Committee: 2–2 tie → rejected"),
+        ("A", Outcome.NO_DECISION, 3, "Committee: no quorum (1 voted, 3 needed) → no decision"),
     ],
 )
 def test_a_closed_ballot_states_the_outcome(
