@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from core.evaluation import CheckData, Evaluation
+from core.evaluation import (
+    Change,
+    Check,
+    CheckData,
+    Evaluation,
+    Figures,
+    Flip,
+    FlipData,
+    trusted,
+)
 from core.figures import Terms, derive
 from core.flips import blockers, flips
+from core.limits import limits_of
 from core.policy import Policy
 from core.proposal import Proposal
 from core.rules import checks
@@ -14,32 +24,39 @@ from core.verdict import failing_gates, primary_reason, recommendation, verdict
 
 def evaluate(proposal: Proposal, policy: Policy) -> Evaluation:
     """Run every check, decide, work out what would flip it and write the script."""
+    limits = limits_of(policy)
     terms = Terms.of(proposal, policy)
     derived = derive(terms)
-    found = checks(proposal, terms, derived, policy)
+    found = checks(proposal, terms, derived, policy, limits)
     failing = failing_gates(found)
     failing_ids = [check["id"] for check in failing]
-    options = flips(proposal, terms, policy, failing_ids)
+    options = flips(proposal, terms, derived, policy, limits, failing_ids)
     blocked = blockers(terms, derived, policy, failing_ids, options)
     for check in failing:  # the same dicts as in ``found``: the check itself gets the clause
         if check["id"] in blocked:
             check["message"] = _what_blocks(check, blocked[check["id"]])
     decided, advice, reason = verdict(failing), recommendation(failing), primary_reason(failing)
-    # One validation of the whole result: much cheaper than a model per check.
-    return Evaluation.model_validate(
+    # The engine's own output is built without validation (see ``trusted``).
+    return trusted(
+        Evaluation,
         {
             "verdict": decided,
             "recommendation": advice,
             "primary_reason": reason,
-            "checks": found,
-            "flips": options,
-            "figures": derived.figures(),
+            "checks": [trusted(Check, check) for check in found],
+            "flips": [_flip(option) for option in options],
+            "figures": trusted(Figures, derived.figures()),
             "script": script(proposal, terms, derived, found, decided, advice, reason),
             "policy": policy,
-        }
+        },
     )
 
 
 def _what_blocks(check: CheckData, blocker: str) -> str:
     """A failing gate's message, extended by why no option reaches it."""
     return f"{check['message'][:-1]}; {blocker}."
+
+
+def _flip(option: FlipData) -> Flip:
+    changes = [trusted(Change, change) for change in option["changes"]]
+    return trusted(Flip, {"changes": changes, "gates": option["gates"]})

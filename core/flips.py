@@ -11,24 +11,21 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from core.evaluation import ChangeData, CheckId, FlipComparator, FlipData
 from core.figures import (
     Derived,
     Terms,
-    clean_proportion,
     clean_rows,
-    hygiene_axes,
     labour_cost,
     nine,
     revenue_share_after_delivery,
-    timing_adjusted_gain,
-    total_cost,
 )
+from core.limits import Limits
 from core.policy import Policy
 from core.proposal import Bounds, Proposal, bounds_of
-from core.rules import NUMERIC_GATES, READS, exact, multiple, passing
+from core.rules import NUMERIC_GATES, READS
+from core.wording import exact, multiple
 
 INTEGER_FIELDS = frozenset({"dataset_examples", "delivery_days"})
 STRICT_STEP = 1e-6
@@ -39,7 +36,9 @@ SMALLEST_GAIN = 1e-9  # the least gain that still counts at 9 decimals
 class _Context:
     proposal: Proposal
     terms: Terms
+    derived: Derived
     policy: Policy
+    limits: Limits
     failing: list[CheckId]
 
 
@@ -69,33 +68,33 @@ def _change(
 # --- closed-form bounds ---------------------------------------------------------------------
 
 
-def _lift_for_weighted(terms: Terms, policy: Policy) -> float | None:
+def _lift_for_weighted(terms: Terms, derived: Derived, policy: Policy) -> float | None:
     """The lift the weighted lift per day exceeds its minimum above: minimum × days ÷ clean."""
-    proportion = clean_proportion(terms)
+    proportion = derived.clean_proportion
     if proportion <= 0:
         return None
     return nine(policy.min_weighted_lift_per_day_pct * terms.engineering_days / proportion)
 
 
-def _days_for_weighted(terms: Terms, policy: Policy) -> float | None:
+def _days_for_weighted(terms: Terms, derived: Derived, policy: Policy) -> float | None:
     """The sprint length under which the weighted lift exceeds its minimum: lift × clean ÷
     minimum."""
-    lift_on_clean_data = terms.projected_lift_pct * clean_proportion(terms)
+    lift_on_clean_data = terms.projected_lift_pct * derived.clean_proportion
     minimum = policy.min_weighted_lift_per_day_pct
     if minimum <= 0 or lift_on_clean_data <= 0:
         return None
     return nine(lift_on_clean_data / minimum)
 
 
-def _delivery_for_timing(terms: Terms, policy: Policy) -> int | None:
+def _delivery_for_timing(terms: Terms, derived: Derived, limits: Limits) -> int | None:
     """The latest delivery day at which the timing-adjusted ROI still reaches the multiple:
     horizon × (1 − multiple × cost ÷ revenue), rounded down."""
     revenue, horizon = terms.projected_revenue_usd, terms.revenue_horizon_days
     if revenue <= 0:
         return None
-    cost = total_cost(terms)
+    cost = derived.total_cost_usd
     # With no cost, any gain that survives the rounding (1e-9 does) is an unbounded ROI.
-    needed_gain = nine(policy.min_roi_multiple) * cost if cost > 0 else SMALLEST_GAIN
+    needed_gain = limits.min_roi * cost if cost > 0 else SMALLEST_GAIN
     latest = horizon * (1 - needed_gain / revenue)
     if latest < 0:
         return None
@@ -110,10 +109,10 @@ def _kpi_lift(ctx: _Context) -> Options:
     terms, policy = ctx.terms, ctx.policy
     current, minimum = terms.projected_lift_pct, policy.min_kpi_lift_pct
     kpi_only = _change("projected_lift_pct", current, minimum, ">=")
-    bound = _lift_for_weighted(terms, policy)
+    bound = _lift_for_weighted(terms, ctx.derived, policy)
     if CheckId.SIGNAL_WEIGHTED_ROI in ctx.failing and bound is not None:
-        at_minimum = terms._replace(projected_lift_pct=minimum)
-        if passing([CheckId.SIGNAL_WEIGHTED_ROI], at_minimum, policy):
+        at_minimum = terms.moved({"projected_lift_pct": minimum})
+        if NUMERIC_GATES[CheckId.SIGNAL_WEIGHTED_ROI](at_minimum, ctx.limits):
             yield [kpi_only]
             return
         both = _change("projected_lift_pct", current, max(bound, minimum), ">")
@@ -126,7 +125,7 @@ def _kpi_lift(ctx: _Context) -> Options:
 def _clean_data_volume(ctx: _Context) -> Options:
     """Rows: the minimum over the clean proportion, rounded up."""
     terms, minimum = ctx.terms, ctx.policy.min_clean_examples
-    proportion = clean_proportion(terms)
+    proportion = ctx.derived.clean_proportion
     if proportion <= 0:
         return
     rows = math.ceil(minimum / proportion)
@@ -138,8 +137,8 @@ def _clean_data_volume(ctx: _Context) -> Options:
 def _data_hygiene(ctx: _Context) -> Options:
     """One option bringing every failing axis to the minimum."""
     terms = ctx.terms
-    minimum = nine(ctx.policy.min_hygiene_axis_pct)
-    label, diversity, uniqueness = (value for _, value in hygiene_axes(terms))
+    minimum = ctx.limits.min_hygiene
+    label, diversity, uniqueness = (value for _, value in ctx.derived.hygiene_axes)
     changes = []
     if label < minimum:
         changes.append(_change("label_accuracy_pct", terms.label_accuracy_pct, minimum, ">="))
@@ -152,21 +151,21 @@ def _data_hygiene(ctx: _Context) -> Options:
 
 def _signal_weighted_roi(ctx: _Context) -> Options:
     """The lift (unless the KPI option already covers it), or a shorter sprint."""
-    terms, policy = ctx.terms, ctx.policy
-    lift = _lift_for_weighted(terms, policy)
+    terms, derived, policy = ctx.terms, ctx.derived, ctx.policy
+    lift = _lift_for_weighted(terms, derived, policy)
     if CheckId.KPI_LIFT not in ctx.failing and lift is not None:
         yield [_change("projected_lift_pct", terms.projected_lift_pct, lift, ">")]
-    days = _days_for_weighted(terms, policy)
+    days = _days_for_weighted(terms, derived, policy)
     if days is not None:
         yield [_change("engineering_days", terms.engineering_days, days, "<")]
 
 
 def _delivery_window(ctx: _Context) -> Options:
     """Delivery days; when the timing-adjusted ROI fails too, one value that clears both."""
-    terms, policy = ctx.terms, ctx.policy
-    latest = policy.max_delivery_days
+    terms = ctx.terms
+    latest = ctx.policy.max_delivery_days
     if CheckId.TIMING_ADJUSTED_ROI in ctx.failing:
-        for_timing = _delivery_for_timing(terms, policy)
+        for_timing = _delivery_for_timing(terms, ctx.derived, ctx.limits)
         if for_timing is not None:
             latest = min(latest, for_timing)
     yield [_change("delivery_days", terms.delivery_days, latest, "<=")]
@@ -174,33 +173,33 @@ def _delivery_window(ctx: _Context) -> Options:
 
 def _timing_adjusted_roi(ctx: _Context) -> Options:
     """More revenue, less compute, or (unless the window option covers it) an earlier delivery."""
-    terms, policy = ctx.terms, ctx.policy
-    minimum = nine(policy.min_roi_multiple)
-    cost, share = total_cost(terms), revenue_share_after_delivery(terms)
+    terms, derived = ctx.terms, ctx.derived
+    minimum = ctx.limits.min_roi
+    cost, share = derived.total_cost_usd, revenue_share_after_delivery(terms)
     if share > 0 and minimum > 0:
         # With no cost, a cent of revenue inside the horizon is an unbounded ROI.
         revenue = nine(minimum * cost / share) if cost > 0 else 0.01
         yield [_change("projected_revenue_usd", terms.projected_revenue_usd, revenue, ">=")]
-    gain = timing_adjusted_gain(terms)
+    gain = derived.timing_adjusted_gain_usd
     if gain > 0 and minimum > 0:
         compute = nine(gain / minimum - labour_cost(terms))
         if compute >= 0:
             yield [_change("compute_cost_usd", terms.compute_cost_usd, compute, "<=")]
     if CheckId.DELIVERY_WINDOW not in ctx.failing:
-        latest = _delivery_for_timing(terms, policy)
+        latest = _delivery_for_timing(terms, derived, ctx.limits)
         if latest is not None:
             yield [_change("delivery_days", terms.delivery_days, latest, "<=")]
 
 
 def _latency_sla(ctx: _Context) -> Options:
     terms = ctx.terms
-    yield [_change("latency_ms", terms.latency_ms, nine(terms.latency_sla_ms), "<=")]
+    yield [_change("latency_ms", terms.latency_ms, ctx.derived.latency_sla_ms, "<=")]
 
 
 def _prompt_alternative(ctx: _Context) -> Options:
     """A re-estimate of the prompt route's upkeep: past the ceiling it costs more."""
     upkeep = ctx.proposal.prompt_maintenance_hours_per_week
-    ceiling = nine(ctx.policy.max_prompt_maintenance_hours_per_week)
+    ceiling = ctx.limits.max_upkeep
     yield [_change("prompt_maintenance_hours_per_week", upkeep, ceiling, ">")]
 
 
@@ -243,32 +242,58 @@ _BOUNDS: dict[str, Bounds] = {
 }
 
 
-def _admissible(change: ChangeData) -> bool:
-    """Whether the value the change sets is one the proposal's field accepts."""
-    value = applied_value(change)
-    bounds = _BOUNDS.get(change["field"])
+def _admits(field: str, value: float) -> bool:
+    """Whether ``value`` is one the proposal's field accepts."""
+    bounds = _BOUNDS.get(field)
     return bounds.admits(value) if bounds else math.isfinite(value)
 
 
-def _gates_fixed(ctx: _Context, gate: CheckId, changes: list[ChangeData]) -> list[CheckId]:
-    """The failing gates that pass once ``changes`` are applied."""
+def _admissible(change: ChangeData) -> bool:
+    """Whether the value the change sets is one the proposal's field accepts."""
+    return _admits(change["field"], applied_value(change))
+
+
+def _values_set(changes: list[ChangeData]) -> dict[str, float] | None:
+    """The value each change sets, by field; ``None`` when one is outside its field's range."""
+    values = {}
+    for change in changes:
+        value = applied_value(change)
+        if not _admits(change["field"], value):
+            return None
+        values[change["field"]] = value
+    return values
+
+
+def _gates_fixed(ctx: _Context, gate: CheckId, values: dict[str, float]) -> list[CheckId]:
+    """The failing gates that pass once the fields are set to ``values``."""
     if gate not in NUMERIC_GATES:
         return [gate]  # the prompt route and the locks depend on nothing else an option moves
-    values: dict[str, Any] = {change["field"]: applied_value(change) for change in changes}
-    touched = [g for g in ctx.failing if g in READS and not READS[g].isdisjoint(values)]
-    return passing(touched, ctx.terms._replace(**values), ctx.policy)
+    moved = ctx.terms.moved(values)
+    return [
+        failing
+        for failing in ctx.failing
+        if failing in READS
+        and not READS[failing].isdisjoint(values)
+        and NUMERIC_GATES[failing](moved, ctx.limits)
+    ]
 
 
 def flips(
-    proposal: Proposal, terms: Terms, policy: Policy, failing: list[CheckId]
+    proposal: Proposal,
+    terms: Terms,
+    derived: Derived,
+    policy: Policy,
+    limits: Limits,
+    failing: list[CheckId],
 ) -> list[FlipData]:
     """Every option that makes a failing gate stop failing, in the order of the failing gates."""
-    ctx = _Context(proposal, terms, policy, failing)
+    ctx = _Context(proposal, terms, derived, policy, limits, failing)
     found: list[FlipData] = []
     for gate in failing:
         for changes in _OPTIONS[gate](ctx):
-            if changes and all(_admissible(change) for change in changes):
-                fixed = _gates_fixed(ctx, gate, changes)
+            values = _values_set(changes) if changes else None
+            if values is not None:
+                fixed = _gates_fixed(ctx, gate, values)
                 if gate in fixed:
                     found.append({"changes": changes, "gates": fixed})
     return found
@@ -302,18 +327,21 @@ def blockers(
     found: list[FlipData],
 ) -> dict[CheckId, str]:
     """For each failing gate left without an option of its own, a clause saying why."""
+    reached = _reached_by_own_option(found)
     return {
         gate: _BLOCKERS.get(gate, _no_single_change)(terms, derived, policy)
         for gate in failing
-        if not any(_own_option(gate, flip) for flip in found)
+        if gate not in reached
     }
 
 
-def _own_option(gate: CheckId, flip: FlipData) -> bool:
-    fields = OPTION_FIELDS[gate]
-    return gate in flip["gates"] and all(
-        change["field"].split("[")[0] in fields for change in flip["changes"]
-    )
+def _reached_by_own_option(found: list[FlipData]) -> set[CheckId]:
+    """The gates some flip makes pass by changing only fields offered for that gate."""
+    reached: set[CheckId] = set()
+    for flip in found:
+        fields = {change["field"].split("[")[0] for change in flip["changes"]}
+        reached.update(gate for gate in flip["gates"] if fields <= OPTION_FIELDS[gate])
+    return reached
 
 
 def _no_single_change(terms: Terms, derived: Derived, policy: Policy) -> str:

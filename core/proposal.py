@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 import annotated_types
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from core.figures import nine
+from core.figures import DECIMALS
 
 Comparator = Literal[">=", "<="]
 
@@ -30,7 +30,7 @@ class MetricLock(BaseModel):
     @property
     def met(self) -> bool:
         """Whether the achieved value satisfies the lock (compared at 9 decimals)."""
-        achieved, threshold = nine(self.achieved), nine(self.threshold)
+        achieved, threshold = round(self.achieved, DECIMALS), round(self.threshold, DECIMALS)
         return achieved >= threshold if self.comparator == ">=" else achieved <= threshold
 
 

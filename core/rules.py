@@ -2,124 +2,72 @@
 
 from __future__ import annotations
 
-import math
-import operator
 from collections.abc import Callable
 
 from core.evaluation import CheckData, CheckId, CheckKind, Status
 from core.figures import (
+    DECIMALS,
     Derived,
     Terms,
     axis_value,
     clean_proportion,
     clean_rows,
     hygiene_axes,
-    nine,
     return_multiple,
     timing_adjusted_gain,
     total_cost,
     weighted_lift_per_day,
 )
+from core.limits import Limits
 from core.policy import Policy
 from core.proposal import MetricLock, Proposal
+from core.wording import exact, figure, multiple, plural, with_unit
 
 GATE, ADVISORY = CheckKind.GATE, CheckKind.ADVISORY
 PASS, FAIL, WARN, NOT_APPLICABLE = Status.PASS, Status.FAIL, Status.WARN, Status.NOT_APPLICABLE
 
 
-# --- numbers in words -------------------------------------------------------------------------
+# --- the numeric gates: whether each holds for a set of terms, as the flips re-test them -------
+# (The checks below compare the same figures, read from ``Derived`` rather than recomputed.)
 
 
-def exact(value: float, places: int = 0) -> str:
-    """``value`` to 9 decimals at most, with thousands separators and at least ``places``
-    decimals: ``150,000.0``, ``0.9409``, ``7.2``."""
-    try:
-        whole = int(value)
-    except OverflowError:
-        return "∞" if value > 0 else "-∞"
-    if value == whole:
-        return f"{whole:,}.{'0' * places}" if places else f"{whole:,}"
-    text = f"{nine(value) + 0.0:,}"  # the shortest form that reads back; no "-0.0"
-    if "e" in text:
-        text = f"{value:,.9f}".rstrip("0")
-    missing = places - (len(text) - text.index(".") - 1)
-    return text + "0" * missing if missing > 0 else text
+def _lift_holds(terms: Terms, limits: Limits) -> bool:
+    return round(terms.projected_lift_pct, DECIMALS) >= limits.min_lift
 
 
-def figure(value: float, threshold: float, places: int = 1) -> str:
-    """A measured figure rounded to ``places`` decimals, or to more where the rounding would
-    put it on the other side of ``threshold`` (``1.96`` against ``2.0``, not ``2.0``)."""
-    if value == threshold or math.isinf(value):
-        return exact(value, places)
-    above = value > threshold
-    for decimals in range(places, 10):
-        shown = round(value, decimals)
-        if shown != threshold and (shown > threshold) == above:
-            return f"{value:,.{decimals}f}"
-    return exact(value)
+def _clean_volume_holds(terms: Terms, limits: Limits) -> bool:
+    return clean_rows(terms.dataset_examples, clean_proportion(terms)) >= limits.min_clean
 
 
-def plural(count: int, noun: str) -> str:
-    """``count`` and the noun, plural unless the count is one."""
-    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+def _hygiene_holds(terms: Terms, limits: Limits) -> bool:
+    return min(hygiene_axes(terms), key=axis_value)[1] >= limits.min_hygiene
 
 
-def with_unit(value: float, unit: str) -> str:
-    """A lock's value with its unit: ``5.3 %``, ``115 ms``."""
-    return f"{exact(value)} {unit}" if unit else exact(value)
+def _weighted_lift_holds(terms: Terms, limits: Limits) -> bool:
+    return weighted_lift_per_day(terms, clean_proportion(terms)) > limits.min_weighted
 
 
-def multiple(value: float, threshold: float) -> str:
-    """An ROI multiple: ``1.8×``; unbounded when nothing was spent."""
-    if math.isinf(value):
-        return "unbounded (no cost)"
-    return f"{figure(value, threshold)}×"
+def _delivery_holds(terms: Terms, limits: Limits) -> bool:
+    return terms.delivery_days <= limits.max_delivery
 
 
-# --- the numeric gates: what each measures, shared with the flips ---------------------------
-
-Measure = Callable[[Terms, Policy], tuple[float, float]]
-
-
-def _lift(terms: Terms, policy: Policy) -> tuple[float, float]:
-    return nine(terms.projected_lift_pct), nine(policy.min_kpi_lift_pct)
-
-
-def _clean_volume(terms: Terms, policy: Policy) -> tuple[float, float]:
-    clean = clean_rows(terms.dataset_examples, clean_proportion(terms))
-    return clean, policy.min_clean_examples
-
-
-def _hygiene(terms: Terms, policy: Policy) -> tuple[float, float]:
-    return min(hygiene_axes(terms), key=axis_value)[1], nine(policy.min_hygiene_axis_pct)
-
-
-def _weighted_lift(terms: Terms, policy: Policy) -> tuple[float, float]:
-    weighted = weighted_lift_per_day(terms, clean_proportion(terms))
-    return weighted, nine(policy.min_weighted_lift_per_day_pct)
-
-
-def _delivery(terms: Terms, policy: Policy) -> tuple[float, float]:
-    return terms.delivery_days, policy.max_delivery_days
-
-
-def _timing(terms: Terms, policy: Policy) -> tuple[float, float]:
+def _timing_holds(terms: Terms, limits: Limits) -> bool:
     roi = return_multiple(timing_adjusted_gain(terms), total_cost(terms))
-    return roi, nine(policy.min_roi_multiple)
+    return roi >= limits.min_roi
 
 
-def _latency(terms: Terms, policy: Policy) -> tuple[float, float]:
-    return nine(terms.latency_ms), nine(terms.latency_sla_ms)
+def _latency_holds(terms: Terms, limits: Limits) -> bool:
+    return round(terms.latency_ms, DECIMALS) <= round(terms.latency_sla_ms, DECIMALS)
 
 
-NUMERIC_GATES: dict[CheckId, tuple[Measure, Callable[[float, float], bool]]] = {
-    CheckId.KPI_LIFT: (_lift, operator.ge),
-    CheckId.CLEAN_DATA_VOLUME: (_clean_volume, operator.ge),
-    CheckId.DATA_HYGIENE: (_hygiene, operator.ge),
-    CheckId.SIGNAL_WEIGHTED_ROI: (_weighted_lift, operator.gt),
-    CheckId.DELIVERY_WINDOW: (_delivery, operator.le),
-    CheckId.TIMING_ADJUSTED_ROI: (_timing, operator.ge),
-    CheckId.LATENCY_SLA: (_latency, operator.le),
+NUMERIC_GATES: dict[CheckId, Callable[[Terms, Limits], bool]] = {
+    CheckId.KPI_LIFT: _lift_holds,
+    CheckId.CLEAN_DATA_VOLUME: _clean_volume_holds,
+    CheckId.DATA_HYGIENE: _hygiene_holds,
+    CheckId.SIGNAL_WEIGHTED_ROI: _weighted_lift_holds,
+    CheckId.DELIVERY_WINDOW: _delivery_holds,
+    CheckId.TIMING_ADJUSTED_ROI: _timing_holds,
+    CheckId.LATENCY_SLA: _latency_holds,
 }
 
 
@@ -149,22 +97,9 @@ READS: dict[CheckId, frozenset[str]] = {
 }
 
 
-def passing(gates: list[CheckId], terms: Terms, policy: Policy) -> list[CheckId]:
+def passing(gates: list[CheckId], terms: Terms, limits: Limits) -> list[CheckId]:
     """Those of ``gates`` that depend only on the proposal's numbers and pass for ``terms``."""
-    found = []
-    for gate in gates:
-        if gate in NUMERIC_GATES:
-            measure, holds = NUMERIC_GATES[gate]
-            if holds(*measure(terms, policy)):
-                found.append(gate)
-    return found
-
-
-def _numeric(gate: CheckId, terms: Terms, policy: Policy) -> tuple[bool, float, float]:
-    """A numeric gate's outcome, the figure it measured and its threshold."""
-    measure, holds = NUMERIC_GATES[gate]
-    value, threshold = measure(terms, policy)
-    return holds(value, threshold), value, threshold
+    return [gate for gate in gates if gate in NUMERIC_GATES and NUMERIC_GATES[gate](terms, limits)]
 
 
 def _check(
@@ -186,38 +121,50 @@ def _check(
 
 
 def _gate(check_id: CheckId, ok: bool, value: float, threshold: float, message: str) -> CheckData:
-    return _check(check_id, GATE, PASS if ok else FAIL, value, threshold, message)
+    return {
+        "id": check_id,
+        "kind": GATE,
+        "status": PASS if ok else FAIL,
+        "value": value,
+        "threshold": threshold,
+        "message": message,
+    }
 
 
 # --- the checks ---------------------------------------------------------------------------------
 
 
-def kpi_lift(terms: Terms, derived: Derived, policy: Policy) -> CheckData:
+def kpi_lift(terms: Terms, derived: Derived, limits: Limits) -> CheckData:
     """The projected lift against the minimum lift worth a fine-tune."""
-    ok, lift, minimum = _numeric(CheckId.KPI_LIFT, terms, policy)
+    lift, minimum = derived.lift_pct, limits.min_lift
+    ok = lift >= minimum
     verb = "meets" if ok else "is below"
-    message = f"Projected lift {exact(lift, 1)} % {verb} the {exact(minimum, 1)} % minimum."
+    message = f"Projected lift {exact(lift, 1)} % {verb} the {limits.min_lift_text} % minimum."
     return _gate(CheckId.KPI_LIFT, ok, lift, minimum, message)
 
 
-def clean_data_volume(terms: Terms, derived: Derived, policy: Policy) -> CheckData:
+def clean_data_volume(terms: Terms, derived: Derived, limits: Limits) -> CheckData:
     """Clean examples (rows × clean proportion) against the minimum volume."""
-    ok, clean, minimum = _numeric(CheckId.CLEAN_DATA_VOLUME, terms, policy)
+    clean, minimum = derived.clean_examples, limits.min_clean
+    ok = clean >= minimum
     message = (
-        f"Clean examples {exact(clean)} {'meet' if ok else 'are below'} the {exact(minimum)} "
-        f"minimum ({exact(terms.dataset_examples)} rows at a clean proportion of "
-        f"{exact(derived.clean_proportion, 2)})."
+        f"Clean examples {clean:,} {'meet' if ok else 'are below'} the "
+        f"{limits.min_clean_text} minimum ({terms.dataset_examples:,} rows at a clean "
+        f"proportion of {exact(derived.clean_proportion, 2)})."
     )
     return _gate(CheckId.CLEAN_DATA_VOLUME, ok, clean, minimum, message)
 
 
-def data_hygiene(terms: Terms, derived: Derived, policy: Policy) -> CheckData:
+def data_hygiene(terms: Terms, derived: Derived, limits: Limits) -> CheckData:
     """The Data Hygiene Matrix: every axis against the minimum; the lowest is reported."""
-    ok, lowest, minimum = _numeric(CheckId.DATA_HYGIENE, terms, policy)
-    name = min(derived.hygiene_axes, key=axis_value)[0]
+    name, lowest = min(derived.hygiene_axes, key=axis_value)
+    minimum = limits.min_hygiene
+    ok = lowest >= minimum
     described = _axis(name, lowest, terms)
     if ok:
-        message = f"Lowest Data Hygiene axis, {described}, meets the {exact(minimum, 1)} % minimum."
+        message = (
+            f"Lowest Data Hygiene axis, {described}, meets the {limits.min_hygiene_text} % minimum."
+        )
     else:
         others = [
             _axis(other, value, terms)
@@ -226,7 +173,7 @@ def data_hygiene(terms: Terms, derived: Derived, policy: Policy) -> CheckData:
         ]
         also = f", and so {'is' if len(others) == 1 else 'are'} {' and '.join(others)}"
         message = (
-            f"{described[0].upper()}{described[1:]} is below the {exact(minimum, 1)} % "
+            f"{described[0].upper()}{described[1:]} is below the {limits.min_hygiene_text} % "
             f"Data Hygiene minimum{also if others else ''}."
         )
     return _gate(CheckId.DATA_HYGIENE, ok, lowest, minimum, message)
@@ -238,52 +185,55 @@ def _axis(name: str, value: float, terms: Terms) -> str:
     return f"{name} {exact(value, 1)} %"
 
 
-def signal_weighted_roi(terms: Terms, derived: Derived, policy: Policy) -> CheckData:
+def signal_weighted_roi(terms: Terms, derived: Derived, limits: Limits) -> CheckData:
     """Weighted lift per sprint day; it must strictly exceed the minimum ("exceeds")."""
-    ok, weighted, minimum = _numeric(CheckId.SIGNAL_WEIGHTED_ROI, terms, policy)
+    weighted, minimum = derived.weighted_lift_per_day_pct, limits.min_weighted
+    ok = weighted > minimum
     days = terms.engineering_days
     message = (
         f"Weighted lift {figure(weighted, minimum, 2)} %/day "
         f"({exact(terms.projected_lift_pct, 1)} % lift × {exact(derived.clean_proportion, 2)} "
         f"clean ÷ {exact(days)} day{'' if days == 1 else 's'}) "
-        f"{'exceeds' if ok else 'does not exceed'} the {exact(minimum, 1)} %/day minimum."
+        f"{'exceeds' if ok else 'does not exceed'} the {limits.min_weighted_text} %/day minimum."
     )
     return _gate(CheckId.SIGNAL_WEIGHTED_ROI, ok, weighted, minimum, message)
 
 
-def delivery_window(terms: Terms, derived: Derived, policy: Policy) -> CheckData:
+def delivery_window(terms: Terms, derived: Derived, limits: Limits) -> CheckData:
     """Calendar days to ship against the delivery window."""
-    ok, days, window = _numeric(CheckId.DELIVERY_WINDOW, terms, policy)
+    days, window = terms.delivery_days, limits.max_delivery
+    ok = days <= window
     message = (
-        f"Delivery in {plural(terms.delivery_days, 'day')} {'fits' if ok else 'is past'} "
-        f"the {exact(window)}-day window."
+        f"Delivery in {plural(days, 'day')} {'fits' if ok else 'is past'} "
+        f"the {limits.max_delivery_text}-day window."
     )
     return _gate(CheckId.DELIVERY_WINDOW, ok, days, window, message)
 
 
-def timing_adjusted_roi(terms: Terms, derived: Derived, policy: Policy) -> CheckData:
+def timing_adjusted_roi(terms: Terms, derived: Derived, limits: Limits) -> CheckData:
     """The ROI once the days spent building are taken off the revenue horizon."""
-    ok, roi, minimum = _numeric(CheckId.TIMING_ADJUSTED_ROI, terms, policy)
+    roi, minimum = derived.timing_adjusted_roi, limits.min_roi
+    ok = roi >= minimum
     horizon = terms.revenue_horizon_days
     message = (
         f"Timing-adjusted ROI {multiple(roi, minimum)} {'meets' if ok else 'is below'} "
-        f"the {exact(minimum, 1)}× minimum (raw ROI {multiple(derived.raw_roi, minimum)}, "
-        f"{exact(min(terms.delivery_days, horizon))} of {exact(horizon)} revenue days "
-        "lost to delivery)."
+        f"the {limits.min_roi_text}× minimum (raw ROI {multiple(derived.raw_roi, minimum)}, "
+        f"{min(terms.delivery_days, horizon):,} of {horizon:,} revenue days lost to delivery)."
     )
     return _gate(CheckId.TIMING_ADJUSTED_ROI, ok, roi, minimum, message)
 
 
-def latency_sla(terms: Terms, derived: Derived, policy: Policy) -> CheckData:
+def latency_sla(terms: Terms, derived: Derived, limits: Limits) -> CheckData:
     """Staging latency against the product's SLA."""
-    ok, latency, sla = _numeric(CheckId.LATENCY_SLA, terms, policy)
+    latency, sla = derived.latency_ms, derived.latency_sla_ms
+    ok = latency <= sla
     message = (
         f"Latency {exact(latency)} ms is {'within' if ok else 'over'} the {exact(sla)} ms SLA."
     )
     return _gate(CheckId.LATENCY_SLA, ok, latency, sla, message)
 
 
-def prompt_alternative(proposal: Proposal, policy: Policy) -> CheckData:
+def prompt_alternative(proposal: Proposal, limits: Limits) -> CheckData:
     """Whether prompt engineering alone could replace the fine-tune (then the gate fails)."""
     check_id = CheckId.PROMPT_ALTERNATIVE
     prompt, target = proposal.prompt_result, proposal.target_result
@@ -293,13 +243,13 @@ def prompt_alternative(proposal: Proposal, policy: Policy) -> CheckData:
             "to compare them."
         )
         return _check(check_id, GATE, NOT_APPLICABLE, None, None, message)
-    ratio, substitute = nine(prompt / target), nine(policy.prompt_substitute_ratio)
+    ratio, substitute = round(prompt / target, DECIMALS), limits.substitute_ratio
     upkeep = proposal.prompt_maintenance_hours_per_week
-    ceiling = nine(policy.max_prompt_maintenance_hours_per_week)
+    ceiling = limits.max_upkeep_text
     reaches = (
         f"Prompt engineering alone reaches {exact(prompt)} against the fine-tuned target "
         f"{exact(target)} (ratio {figure(ratio, substitute, 2)}, "
-        f"{'above' if ratio > substitute else 'not above'} {exact(substitute, 2)})"
+        f"{'above' if ratio > substitute else 'not above'} {limits.substitute_ratio_text})"
     )
     if ratio <= substitute:
         ok, why = True, ", so it cannot replace the fine-tune."
@@ -312,18 +262,18 @@ def prompt_alternative(proposal: Proposal, policy: Policy) -> CheckData:
         ok = False
         why = (
             ", so it can replace the fine-tune unless its upkeep is high: estimate the prompt "
-            f"maintenance hours per week (past {exact(ceiling)} h/week fine-tuning is cheaper)."
+            f"maintenance hours per week (past {ceiling} h/week fine-tuning is cheaper)."
         )
-    elif nine(upkeep) > ceiling:
+    elif round(upkeep, DECIMALS) > limits.max_upkeep:
         ok = True
         why = (
-            f", but its upkeep of {exact(upkeep)} h/week exceeds {exact(ceiling)} h/week, "
+            f", but its upkeep of {exact(upkeep)} h/week exceeds {ceiling} h/week, "
             "so fine-tuning is cheaper in the long run."
         )
     else:
         ok = False
         why = (
-            f" with {exact(upkeep)} h/week of upkeep, within {exact(ceiling)} h/week, "
+            f" with {exact(upkeep)} h/week of upkeep, within {ceiling} h/week, "
             "so it can replace the fine-tune."
         )
     return _gate(check_id, ok, ratio, substitute, reaches + why)
@@ -331,16 +281,17 @@ def prompt_alternative(proposal: Proposal, policy: Policy) -> CheckData:
 
 def metric_lock(locks: list[MetricLock]) -> CheckData:
     """The manager's locked thresholds: two or more, all met, pass."""
-    met = sum(lock.met for lock in locks)
+    unmet = [lock for lock in locks if not lock.met]
     total = len(locks)
+    met = total - len(unmet)
     if total == 0:
         status = WARN
         message = (
             "No Metric-Lock set: without a strategic anchor the committee is likely to reject; "
             "ask the hiring manager to lock two thresholds."
         )
-    elif met < total:
-        missed = "; ".join(_missed(lock) for lock in locks if not lock.met)
+    elif unmet:
+        missed = "; ".join(_missed(lock) for lock in unmet)
         status, message = FAIL, f"{met} of {total} Metric-Locks met: {missed}."
     elif total == 1:
         status = WARN
@@ -371,29 +322,30 @@ def _missed(lock: MetricLock) -> str:
     )
 
 
-def diminishing_returns(terms: Terms, policy: Policy) -> CheckData:
+def diminishing_returns(terms: Terms, policy: Policy, limits: Limits) -> CheckData:
     """Past a row count more data stops helping: curate instead."""
     rows, ceiling = terms.dataset_examples, policy.diminishing_returns_examples
     if rows > ceiling:
         status = WARN
         message = (
-            f"{plural(rows, 'row')} is past the {exact(ceiling)} where more data stops helping; "
-            "curate rather than collect."
+            f"{plural(rows, 'row')} is past the {limits.diminishing_returns_text} where more "
+            "data stops helping; curate rather than collect."
         )
     else:
         status = PASS
         message = (
-            f"{plural(rows, 'row')} is within the {exact(ceiling)} where more data still helps."
+            f"{plural(rows, 'row')} is within the {limits.diminishing_returns_text} where more "
+            "data still helps."
         )
     return _check(CheckId.DIMINISHING_RETURNS, ADVISORY, status, rows, ceiling, message)
 
 
-def overfitting(proposal: Proposal, policy: Policy) -> CheckData:
+def overfitting(proposal: Proposal, policy: Policy, limits: Limits) -> CheckData:
     """The validation curve decides; without one, the planned epochs against the safe count."""
     check_id = CheckId.OVERFITTING
     losses, planned = proposal.validation_losses, proposal.planned_epochs
     if losses:
-        return _curve(losses, planned, nine(policy.overfit_rise_pct))
+        return _curve(losses, planned, limits)
     if planned is None:
         message = "Not assessed: give the validation loss per epoch or the planned epochs."
         return _check(check_id, ADVISORY, NOT_APPLICABLE, None, None, message)
@@ -409,15 +361,16 @@ def overfitting(proposal: Proposal, policy: Policy) -> CheckData:
     return _check(check_id, ADVISORY, status, planned, safe, message)
 
 
-def _curve(losses: list[float], planned: int | None, limit: float) -> CheckData:
+def _curve(losses: list[float], planned: int | None, limits: Limits) -> CheckData:
     """Over-fitting read off the validation curve: the largest rise after the best epoch."""
+    limit = limits.overfit_rise
     lowest = min(losses)
     epoch = losses.index(lowest) + 1
     later = max(losses[epoch:], default=lowest)
     if later == lowest:
         rise = 0.0
     else:
-        rise = float("inf") if lowest == 0 else nine((later - lowest) / lowest * 100)
+        rise = float("inf") if lowest == 0 else round((later - lowest) / lowest * 100, DECIMALS)
     plan = f"; {plural(planned, 'epoch')} planned" if planned is not None else ""
     if rise > limit:
         status = WARN
@@ -426,8 +379,8 @@ def _curve(losses: list[float], planned: int | None, limit: float) -> CheckData:
         )
         message = (
             f"Validation loss bottoms out at epoch {epoch} ({exact(lowest)}) and then rises "
-            f"{figure(rise, limit)} %, more than {exact(limit, 1)} %: stop at epoch {epoch}"
-            f"{overtrain}."
+            f"{figure(rise, limit)} %, more than {limits.overfit_rise_text} %: stop at epoch "
+            f"{epoch}{overtrain}."
         )
     elif rise == 0:
         status = PASS
@@ -436,23 +389,25 @@ def _curve(losses: list[float], planned: int | None, limit: float) -> CheckData:
         status = PASS
         message = (
             f"Validation loss rises at most {figure(rise, limit)} % after its best epoch "
-            f"{epoch}, within {exact(limit, 1)} %{plan}."
+            f"{epoch}, within {limits.overfit_rise_text} %{plan}."
         )
     return _check(CheckId.OVERFITTING, ADVISORY, status, rise, limit, message)
 
 
-def checks(proposal: Proposal, terms: Terms, derived: Derived, policy: Policy) -> list[CheckData]:
+def checks(
+    proposal: Proposal, terms: Terms, derived: Derived, policy: Policy, limits: Limits
+) -> list[CheckData]:
     """Every check of §3, in the order of §3."""
     return [
-        kpi_lift(terms, derived, policy),
-        clean_data_volume(terms, derived, policy),
-        data_hygiene(terms, derived, policy),
-        signal_weighted_roi(terms, derived, policy),
-        delivery_window(terms, derived, policy),
-        timing_adjusted_roi(terms, derived, policy),
-        latency_sla(terms, derived, policy),
-        prompt_alternative(proposal, policy),
+        kpi_lift(terms, derived, limits),
+        clean_data_volume(terms, derived, limits),
+        data_hygiene(terms, derived, limits),
+        signal_weighted_roi(terms, derived, limits),
+        delivery_window(terms, derived, limits),
+        timing_adjusted_roi(terms, derived, limits),
+        latency_sla(terms, derived, limits),
+        prompt_alternative(proposal, limits),
         metric_lock(proposal.metric_locks),
-        diminishing_returns(terms, policy),
-        overfitting(proposal, policy),
+        diminishing_returns(terms, policy, limits),
+        overfitting(proposal, policy, limits),
     ]

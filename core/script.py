@@ -7,7 +7,7 @@ import math
 from core.evaluation import CheckData, CheckId, Recommendation, Status, Verdict
 from core.figures import Derived, Terms
 from core.proposal import MetricLock, Proposal
-from core.rules import exact, with_unit
+from core.wording import exact, with_unit
 
 ADVICE: dict[Recommendation, str] = {
     Recommendation.FINE_TUNE: "Go ahead with the fine-tune.",
