@@ -17,7 +17,7 @@ from core.flips import blockers, flips
 from core.limits import limits_of
 from core.policy import Policy
 from core.proposal import Proposal
-from core.rules import checks
+from core.rules import checks, unmet_locks
 from core.script import script
 from core.verdict import failing_gates, primary_reason, recommendation, verdict
 
@@ -27,10 +27,11 @@ def evaluate(proposal: Proposal, policy: Policy) -> Evaluation:
     limits = limits_of(policy)
     terms = Terms.of(proposal, policy)
     derived = derive(terms)
-    found = checks(proposal, terms, derived, policy, limits)
+    unmet = unmet_locks(proposal.metric_locks)
+    found = checks(proposal, terms, derived, policy, limits, unmet)
     failing = failing_gates(found)
     failing_ids = [check["id"] for check in failing]
-    options = flips(proposal, terms, derived, policy, limits, failing_ids)
+    options = flips(proposal, terms, derived, policy, limits, failing_ids, unmet)
     blocked = blockers(terms, derived, policy, failing_ids, options)
     for check in failing:  # the same dicts as in ``found``: the check itself gets the clause
         if check["id"] in blocked:
@@ -44,7 +45,7 @@ def evaluate(proposal: Proposal, policy: Policy) -> Evaluation:
             "recommendation": advice,
             "primary_reason": reason,
             "checks": [trusted(Check, check) for check in found],
-            "flips": [_flip(option) for option in options],
+            "flips": [_flip(option) for option in options.options],
             "figures": trusted(Figures, derived.figures()),
             "script": script(proposal, terms, derived, found, decided, advice, reason),
             "policy": policy,

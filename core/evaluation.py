@@ -160,7 +160,12 @@ _ALL_FIELDS: dict[type[BaseModel], set[str]] = {
     model: set(model.model_fields) for model in (Check, Change, Flip, Figures, Evaluation)
 }
 _new_instance = object.__new__
-_set_slot = object.__setattr__
+# The slots every pydantic model instance has, set through their descriptors (a frozen model
+# refuses ``setattr``; the descriptors skip the attribute lookup ``object.__setattr__`` does).
+_set_dict = BaseModel.__dict__["__dict__"].__set__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
 def trusted(model: type[_Model], fields: Mapping[str, Any]) -> _Model:
@@ -174,8 +179,8 @@ def trusted(model: type[_Model], fields: Mapping[str, Any]) -> _Model:
     and ``model_construct`` is three times dearer than that.
     """
     instance = _new_instance(model)
-    _set_slot(instance, "__dict__", fields)
-    _set_slot(instance, "__pydantic_fields_set__", _ALL_FIELDS[model])
-    _set_slot(instance, "__pydantic_extra__", None)
-    _set_slot(instance, "__pydantic_private__", None)
+    _set_dict(instance, fields)
+    _set_fields_set(instance, _ALL_FIELDS[model])
+    _set_extra(instance, None)
+    _set_private(instance, None)
     return instance

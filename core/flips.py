@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from functools import cache
+from math import isfinite
+from typing import NamedTuple
 
 from core.evaluation import ChangeData, CheckId, FlipComparator, FlipData
 from core.figures import (
@@ -32,14 +34,17 @@ STRICT_STEP = 1e-6
 SMALLEST_GAIN = 1e-9  # the least gain that still counts at 9 decimals
 
 
-@dataclass(frozen=True, slots=True)
-class _Context:
+class _Context(NamedTuple):
+    """What the option finders read (a NamedTuple: cheaper to build than a frozen dataclass)."""
+
     proposal: Proposal
     terms: Terms
     derived: Derived
     policy: Policy
     limits: Limits
     failing: list[CheckId]
+    unmet_locks: list[int]
+    failing_set: frozenset[CheckId]
 
 
 Options = Iterator[list[ChangeData]]
@@ -205,10 +210,15 @@ def _prompt_alternative(ctx: _Context) -> Options:
 
 def _metric_lock(ctx: _Context) -> Options:
     """One option bringing every unmet lock's achieved value to its threshold."""
+    locks = ctx.proposal.metric_locks
     yield [
-        _change(f"metric_locks[{index}].achieved", lock.achieved, lock.threshold, lock.comparator)
-        for index, lock in enumerate(ctx.proposal.metric_locks)
-        if not lock.met
+        _change(
+            f"metric_locks[{index}].achieved",
+            locks[index].achieved,
+            locks[index].threshold,
+            locks[index].comparator,
+        )
+        for index in ctx.unmet_locks
     ]
 
 
@@ -245,7 +255,7 @@ _BOUNDS: dict[str, Bounds] = {
 def _admits(field: str, value: float) -> bool:
     """Whether ``value`` is one the proposal's field accepts."""
     bounds = _BOUNDS.get(field)
-    return bounds.admits(value) if bounds else math.isfinite(value)
+    return bounds.admits(value) if bounds else isfinite(value)
 
 
 def _admissible(change: ChangeData) -> bool:
@@ -264,18 +274,30 @@ def _values_set(changes: list[ChangeData]) -> dict[str, float] | None:
     return values
 
 
+@cache
+def _gates_reading(fields: tuple[str, ...]) -> tuple[CheckId, ...]:
+    """The numeric gates that read any of ``fields``, in the order of §3 (from ``READS``)."""
+    return tuple(gate for gate, reads in READS.items() if not reads.isdisjoint(fields))
+
+
 def _gates_fixed(ctx: _Context, gate: CheckId, values: dict[str, float]) -> list[CheckId]:
-    """The failing gates that pass once the fields are set to ``values``."""
+    """The failing gates that pass once the fields are set to ``values``: each gate that reads
+    one of them re-tested, with its own rule, at the moved terms."""
     if gate not in NUMERIC_GATES:
         return [gate]  # the prompt route and the locks depend on nothing else an option moves
-    moved = ctx.terms.moved(values)
+    moved, limits, failing = ctx.terms.moved(values), ctx.limits, ctx.failing_set
     return [
-        failing
-        for failing in ctx.failing
-        if failing in READS
-        and not READS[failing].isdisjoint(values)
-        and NUMERIC_GATES[failing](moved, ctx.limits)
+        touched
+        for touched in _gates_reading(tuple(values))
+        if touched in failing and NUMERIC_GATES[touched](moved, limits)
     ]
+
+
+class Flips(NamedTuple):
+    """The options found, and the failing gates one of their own options makes pass."""
+
+    options: list[FlipData]
+    reached: set[CheckId]
 
 
 def flips(
@@ -285,10 +307,14 @@ def flips(
     policy: Policy,
     limits: Limits,
     failing: list[CheckId],
-) -> list[FlipData]:
+    unmet_locks: list[int],
+) -> Flips:
     """Every option that makes a failing gate stop failing, in the order of the failing gates."""
-    ctx = _Context(proposal, terms, derived, policy, limits, failing)
+    ctx = _Context(
+        proposal, terms, derived, policy, limits, failing, unmet_locks, frozenset(failing)
+    )
     found: list[FlipData] = []
+    reached: set[CheckId] = set()
     for gate in failing:
         for changes in _OPTIONS[gate](ctx):
             values = _values_set(changes) if changes else None
@@ -296,7 +322,8 @@ def flips(
                 fixed = _gates_fixed(ctx, gate, values)
                 if gate in fixed:
                     found.append({"changes": changes, "gates": fixed})
-    return found
+                    reached.add(gate)  # a gate's options change only the fields offered for it
+    return Flips(found, reached)
 
 
 # --- what blocks a gate no option reaches ---------------------------------------------------
@@ -324,24 +351,25 @@ def blockers(
     derived: Derived,
     policy: Policy,
     failing: list[CheckId],
-    found: list[FlipData],
+    found: Flips,
 ) -> dict[CheckId, str]:
     """For each failing gate left without an option of its own, a clause saying why."""
-    reached = _reached_by_own_option(found)
     return {
         gate: _BLOCKERS.get(gate, _no_single_change)(terms, derived, policy)
         for gate in failing
-        if gate not in reached
+        if gate not in found.reached and not _reached_as_side_effect(gate, found.options)
     }
 
 
-def _reached_by_own_option(found: list[FlipData]) -> set[CheckId]:
-    """The gates some flip makes pass by changing only fields offered for that gate."""
-    reached: set[CheckId] = set()
-    for flip in found:
-        fields = {change["field"].split("[")[0] for change in flip["changes"]}
-        reached.update(gate for gate in flip["gates"] if fields <= OPTION_FIELDS[gate])
-    return reached
+def _reached_as_side_effect(gate: CheckId, options: list[FlipData]) -> bool:
+    """Whether another gate's option makes ``gate`` pass while changing only fields offered
+    for ``gate`` (the lift of ``kpi_lift`` clearing ``signal_weighted_roi`` too)."""
+    offered = OPTION_FIELDS[gate]
+    return any(
+        gate in option["gates"]
+        and all(change["field"].split("[")[0] in offered for change in option["changes"])
+        for option in options
+    )
 
 
 def _no_single_change(terms: Terms, derived: Derived, policy: Policy) -> str:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
+from math import isfinite
 from typing import Annotated, Literal
 
 import annotated_types
@@ -93,15 +93,10 @@ class Bounds:
 
     def admits(self, value: float) -> bool:
         """Whether ``value`` is finite and inside the range."""
-        if not math.isfinite(value):
-            return False
-        if self.lower is not None and (
-            value < self.lower or (value == self.lower and not self.lower_inclusive)
-        ):
-            return False
-        return self.upper is None or (
-            value < self.upper or (value == self.upper and self.upper_inclusive)
-        )
+        lower, upper = self.lower, self.upper
+        above = lower is None or value > lower or (value == lower and self.lower_inclusive)
+        below = upper is None or value < upper or (value == upper and self.upper_inclusive)
+        return above and below and isfinite(value)
 
 
 def bounds_of(model: type[BaseModel], field: str) -> Bounds:

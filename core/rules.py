@@ -279,9 +279,14 @@ def prompt_alternative(proposal: Proposal, limits: Limits) -> CheckData:
     return _gate(check_id, ok, ratio, substitute, reaches + why)
 
 
-def metric_lock(locks: list[MetricLock]) -> CheckData:
-    """The manager's locked thresholds: two or more, all met, pass."""
-    unmet = [lock for lock in locks if not lock.met]
+def unmet_locks(locks: list[MetricLock]) -> list[int]:
+    """The indices of the locks whose achieved value misses the threshold."""
+    return [index for index, lock in enumerate(locks) if not lock.met]
+
+
+def metric_lock(locks: list[MetricLock], unmet: list[int]) -> CheckData:
+    """The manager's locked thresholds (``unmet``: see ``unmet_locks``): two or more, all met,
+    pass."""
     total = len(locks)
     met = total - len(unmet)
     if total == 0:
@@ -291,7 +296,7 @@ def metric_lock(locks: list[MetricLock]) -> CheckData:
             "ask the hiring manager to lock two thresholds."
         )
     elif unmet:
-        missed = "; ".join(_missed(lock) for lock in unmet)
+        missed = "; ".join(_missed(locks[index]) for index in unmet)
         status, message = FAIL, f"{met} of {total} Metric-Locks met: {missed}."
     elif total == 1:
         status = WARN
@@ -395,9 +400,14 @@ def _curve(losses: list[float], planned: int | None, limits: Limits) -> CheckDat
 
 
 def checks(
-    proposal: Proposal, terms: Terms, derived: Derived, policy: Policy, limits: Limits
+    proposal: Proposal,
+    terms: Terms,
+    derived: Derived,
+    policy: Policy,
+    limits: Limits,
+    unmet: list[int],
 ) -> list[CheckData]:
-    """Every check of §3, in the order of §3."""
+    """Every check of §3, in the order of §3 (``unmet``: the unmet locks' indices)."""
     return [
         kpi_lift(terms, derived, limits),
         clean_data_volume(terms, derived, limits),
@@ -407,7 +417,7 @@ def checks(
         timing_adjusted_roi(terms, derived, limits),
         latency_sla(terms, derived, limits),
         prompt_alternative(proposal, limits),
-        metric_lock(proposal.metric_locks),
+        metric_lock(proposal.metric_locks, unmet),
         diminishing_returns(terms, policy, limits),
         overfitting(proposal, policy, limits),
     ]

@@ -22,7 +22,10 @@ def exact(value: float, places: int = 0) -> str:
         return f"{whole}.{'0' * places}" if places else whole
     if math.isinf(value):
         return "∞" if value > 0 else "-∞"
-    text = f"{round(value, DECIMALS) + 0.0:,}"  # the shortest form that reads back; no "-0.0"
+    rounded = round(value, DECIMALS) + 0.0  # no "-0.0"
+    # The shortest form that reads back, with thousands separators (``repr`` gives the same
+    # string, cheaper, for the values that need no separator).
+    text = repr(rounded) if -1000 < rounded < 1000 else f"{rounded:,}"
     if "e" in text:
         text = format(value, _FIXED[DECIMALS]).rstrip("0")
     if places:
@@ -38,7 +41,10 @@ def figure(value: float, threshold: float, places: int = 1) -> str:
     if value == threshold or math.isinf(value):
         return exact(value, places)
     above = value > threshold
-    for decimals in range(places, DECIMALS + 1):
+    shown = round(value, places)
+    if shown != threshold and (shown > threshold) == above:  # the usual case, short-cut
+        return format(value, _FIXED[places])
+    for decimals in range(places + 1, DECIMALS + 1):
         shown = round(value, decimals)
         if shown != threshold and (shown > threshold) == above:
             return format(value, _FIXED[decimals])

@@ -193,6 +193,30 @@ def test_a_weighted_lift_no_lift_and_no_sprint_length_reach_says_what_blocks_it(
     )
 
 
+def test_a_gate_reached_only_by_another_gates_option_gets_no_blocker_clause() -> None:
+    # A 0 % lift: no sprint length lifts the weighted lift, but the KPI's lift option clears
+    # both gates, and the lift is a field offered for the weighted lift too.
+    proposal = passing_proposal(projected_lift_pct=0.0)
+    evaluation = run(proposal)
+    assert [f.gates for f in evaluation.flips] == [[KPI, WEIGHTED]]
+    assert_honest(proposal, evaluation.flips[0])
+    assert evaluation.check(WEIGHTED).message.endswith("does not exceed the 0.6 %/day minimum.")
+
+
+def test_a_gate_cleared_only_by_fields_offered_for_another_gate_says_what_blocks_it() -> None:
+    # All rows duplicated: cutting the duplicates (the hygiene option) clears the weighted lift
+    # too, but the duplicates are not offered for it, so its message says what blocks it.
+    proposal = passing_proposal(duplicate_pct=100.0)
+    evaluation = run(proposal)
+    hygiene = next(flip for flip in evaluation.flips if HYGIENE in flip.gates)
+    assert WEIGHTED in hygiene.gates
+    assert_honest(proposal, hygiene)
+    assert not [f for f in evaluation.flips if f.gates[-1] == WEIGHTED and f is not hygiene]
+    assert evaluation.check(WEIGHTED).message.endswith(
+        "; with a clean proportion of 0 no lift and no sprint length raises it."
+    )
+
+
 def test_the_prompt_route_is_flipped_by_a_higher_upkeep_estimate() -> None:
     evaluation = run(passing_proposal(prompt_result=84.0, target_result=85.0))
     assert options(evaluation) == [
