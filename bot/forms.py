@@ -13,15 +13,21 @@ from typing import Any, get_args
 import annotated_types
 from pydantic import BaseModel, ValidationError
 
-from bot.ids import INPUT_ACTION_ID, LOCK_COUNT, LOCK_PARTS, LockPart, ProposalBlock, lock_block
+from bot.ids import (
+    INPUT_ACTION_ID,
+    LOCK_COUNT,
+    LOCK_PARTS,
+    RESET_VOTES_BLOCK,
+    LockPart,
+    ProposalBlock,
+    lock_block,
+)
 from core.proposal import MetricLock, Proposal
 
 DEFAULT_VOTE_WINDOW_DAYS = 3.0
 MIN_VOTE_WINDOW_DAYS = 0.04
 MAX_VOTE_WINDOW_DAYS = 30.0
 SECRET_BALLOT_VALUE = "secret"
-RESET_VOTES_BLOCK = "reset_votes"
-"""The block id of the revise modal's "reset the votes cast so far" confirmation."""
 RESET_VOTES_VALUE = "reset"
 LOCK_REQUIRED_PARTS: tuple[LockPart, ...] = ("name", "comparator", "threshold", "achieved")
 _MAX_DIGITS = 30

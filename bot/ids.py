@@ -15,6 +15,9 @@ LockPart = Literal["name", "comparator", "threshold", "achieved", "unit"]
 LOCK_PARTS: tuple[LockPart, ...] = ("name", "comparator", "threshold", "achieved", "unit")
 LOCK_COUNT = 2
 
+RESET_VOTES_BLOCK = "reset_votes"
+"""The block id of the revise modal's "reset the votes cast so far" confirmation."""
+
 
 class CallbackId(StrEnum):
     """Callback ids of the views the app opens."""

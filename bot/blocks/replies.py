@@ -36,6 +36,8 @@ HELP_LINES = (
     f"`{COMMAND} list` lists this channel's proposals and their vote state.",
     f"`{COMMAND} policy` shows the thresholds in force and the policy hash.",
     f"`{COMMAND} quarter` shows the fiscal quarter, the days to its close and the QIT deadlines.",
+    f"`{COMMAND} record 12` posts proposal #12's decision record in its thread: inputs, every "
+    "check, flips, script, policy, votes and outcome.",
     f"`{COMMAND} committee show` shows who votes in this channel.",
     f"`{COMMAND} committee add @a @b` and `{COMMAND} committee remove @a` change the committee "
     "(only its members can, once it exists).",

@@ -5,7 +5,16 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.deps import Deps
-from bot.listeners import actions, commands, errors, revise, submissions, votes
+from bot.listeners import (
+    actions,
+    commands,
+    errors,
+    home,
+    records,
+    revise,
+    submissions,
+    votes,
+)
 
 
 def register_listeners(app: AsyncApp, deps: Deps) -> None:
@@ -16,3 +25,5 @@ def register_listeners(app: AsyncApp, deps: Deps) -> None:
     actions.register(app, deps)
     votes.register(app, deps)
     revise.register(app, deps)
+    records.register(app, deps)
+    home.register(app, deps)

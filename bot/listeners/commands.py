@@ -22,6 +22,8 @@ from bot.blocks.replies import (
 )
 from bot.deps import Deps
 from bot.listeners.errors import failures_reported
+from bot.listeners.records import SUBCOMMAND as RECORD
+from bot.listeners.records import record_command_answer
 from bot.persistence.records import ProposalRecord, VoteState
 from bot.voting.committee import SUBCOMMAND as COMMITTEE
 from bot.voting.committee import (
@@ -80,6 +82,9 @@ async def reply_to(
     if subcommand == COMMITTEE:
         text = await committee_answer(deps, client, command)
         return text, [section(text)]
+    if subcommand == RECORD:
+        record = await record_command_answer(deps, client, command)
+        return record.text, record.blocks
     if subcommand == "help":
         return "How to use /finetune-check", help_blocks()
     if subcommand == "list":

@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
 from bot.services import UserFacingError
+from bot.services.posting import slack_error_code
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ def user_message(error: BaseException) -> str:
     if isinstance(error, UserFacingError):
         return error.user_message
     if isinstance(error, SlackApiError):
-        return SLACK_MESSAGE.format(code=error.response.get("error", "unknown_error"))
+        return SLACK_MESSAGE.format(code=slack_error_code(error))
     return GENERIC_MESSAGE.format(kind=type(error).__name__)
 
 

@@ -17,13 +17,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks.modal import proposal_modal, reset_votes_error
 from bot.deps import Deps
-from bot.forms import (
-    RESET_VOTES_BLOCK,
-    ModalContext,
-    has_reset_votes_block,
-    reset_votes_ticked,
-)
-from bot.ids import ActionId
+from bot.forms import ModalContext, has_reset_votes_block, reset_votes_ticked
+from bot.ids import RESET_VOTES_BLOCK, ActionId
 from bot.listeners.errors import failures_reported
 from bot.persistence.records import ProposalRecord, VoteState
 from bot.services import UserFacingError

@@ -1,11 +1,14 @@
-"""The proposal modal's submission: errors back onto their blocks, or close and post the verdict.
+"""The proposal modal's submission: errors back onto their blocks, or store, close, then post.
 
-A modal opened from a verdict's "Revise" button carries the proposal id in its
+A valid proposal is stored before the submission is answered (a few milliseconds), so a
+proposal the user saw accepted survives a crash the moment after; the verdict is posted after
+the answer. A modal opened from a verdict's "Revise" button carries the proposal id in its
 private_metadata; its submission is a revision (see `bot.listeners.revise`).
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -13,11 +16,20 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.deps import Deps
-from bot.forms import ModalOptions, decode_private_metadata, parse_proposal_form
-from bot.ids import CallbackId
+from bot.forms import ModalContext, ModalOptions, decode_private_metadata, parse_proposal_form
+from bot.ids import CallbackId, ProposalBlock
 from bot.listeners.errors import failures_reported
 from bot.listeners.revise import submit_revision
-from bot.services.posting import Submission, publish_proposal
+from bot.persistence.records import ProposalRecord
+from bot.services.posting import Submission, deliver_verdict, store_proposal
+from core.proposal import Proposal
+
+logger = logging.getLogger(__name__)
+
+NOT_SAVED = (
+    "Your proposal could not be saved just now ({kind}); your answers are still here, "
+    "so please submit again in a moment."
+)
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -35,19 +47,52 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if modal_context.proposal_id is not None:
             await submit_revision(deps, ack, view, context, parsed.proposal, modal_context)
             return
-        await ack()
-        submission = Submission(
-            team_id=context.team_id or "",
-            channel_id=modal_context.channel_id,
-            author_id=context.user_id or "",
-            submission_key=view["id"],
-            proposal=parsed.proposal,
-            options=parsed.options or ModalOptions(),
-        )
-        deps.background.start(publish_reported(deps, submission, context))
+        submission = new_submission(view, context, parsed.proposal, modal_context, parsed.options)
+        await store_then_post(deps, ack, submission, context)
 
 
-async def publish_reported(deps: Deps, submission: Submission, context: AsyncBoltContext) -> None:
-    """Publish a submission; any failure is logged and reported to its author."""
+def new_submission(
+    view: dict[str, Any],
+    context: AsyncBoltContext,
+    proposal: Proposal,
+    modal_context: ModalContext,
+    options: ModalOptions | None,
+) -> Submission:
+    """A valid proposal with who sent it, from where; the view id makes a double submit one."""
+    return Submission(
+        team_id=context.team_id or "",
+        channel_id=modal_context.channel_id,
+        author_id=context.user_id or "",
+        submission_key=view["id"],
+        proposal=proposal,
+        options=options or ModalOptions(),
+    )
+
+
+async def store_then_post(
+    deps: Deps, ack: AsyncAck, submission: Submission, context: AsyncBoltContext
+) -> None:
+    """Store the proposal, close the modal, then post its verdict in the background.
+
+    When the database refuses, the modal stays open with a note on its first block, so
+    nothing the user typed is lost and nothing unsaved is shown as accepted.
+    """
+    try:
+        record = await store_proposal(deps, submission)
+    except Exception as error:  # logged with its traceback and shown in the modal
+        logger.exception("could not store submission %s", submission.submission_key)
+        await ack(response_action="errors", errors=not_saved_errors(error))
+        return
+    await ack()
+    deps.background.start(deliver_reported(deps, record, context))
+
+
+def not_saved_errors(error: Exception) -> dict[str, str]:
+    """The modal's errors when the proposal could not be stored."""
+    return {ProposalBlock.TITLE.value: NOT_SAVED.format(kind=type(error).__name__)}
+
+
+async def deliver_reported(deps: Deps, record: ProposalRecord, context: AsyncBoltContext) -> None:
+    """Post a stored proposal's verdict; any failure is logged and reported to its author."""
     async with failures_reported(deps, context):
-        await publish_proposal(deps, submission)
+        await deliver_verdict(deps, record)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from http import HTTPStatus
 
 from slack_sdk.errors import SlackApiError
 
@@ -14,7 +15,7 @@ from bot.blocks.replies import not_in_channel_text
 from bot.blocks.verdict import VERDICT_LABELS, verdict_metadata
 from bot.deps import Deps
 from bot.forms import ModalOptions
-from bot.persistence.records import ProposalRecord
+from bot.persistence.records import DeliveryState, ProposalRecord
 from bot.services import UserFacingError
 from bot.services.ballot import ballot_message, say_in_thread
 from core.engine import evaluate
@@ -59,20 +60,25 @@ class Revision:
     reset_votes: bool
 
 
-async def publish_proposal(deps: Deps, submission: Submission) -> ProposalRecord:
-    """Evaluate and store a submission, then post its verdict once (a repeat submit posts none)."""
-    record, created = await store_proposal(deps, submission)
-    if created:
-        await post_verdict(deps, record)
-    else:
-        logger.info("submission %s already stored as #%d", submission.submission_key, record.id)
-    return record
+async def deliver_verdict(deps: Deps, record: ProposalRecord) -> None:
+    """Post the verdict of a stored, not yet posted proposal, once however often it is submitted.
+
+    The claim makes a double submit post one verdict, while a proposal stored by a submission
+    that crashed before its verdict went out is still posted when the modal is sent again.
+    """
+    if record.delivery_state is not DeliveryState.PENDING:
+        logger.info("proposal #%d is already %s", record.id, record.delivery_state.value)
+        return
+    if not await deps.repository.claim_event(key=f"verdict:{record.id}", now=deps.clock.now()):
+        logger.info("the verdict of proposal #%d is already on its way", record.id)
+        return
+    await post_verdict(deps, record)
 
 
-async def store_proposal(deps: Deps, submission: Submission) -> tuple[ProposalRecord, bool]:
-    """Evaluate under the policy in force and store; False when the submission was seen before."""
+async def store_proposal(deps: Deps, submission: Submission) -> ProposalRecord:
+    """Evaluate under the policy in force and store (a submission seen before is stored once)."""
     now = deps.clock.now()
-    return await deps.repository.create_proposal(
+    record, _created = await deps.repository.create_proposal(
         team_id=submission.team_id,
         channel_id=submission.channel_id,
         author_id=submission.author_id,
@@ -85,6 +91,7 @@ async def store_proposal(deps: Deps, submission: Submission) -> tuple[ProposalRe
         quorum=None,  # the modal sets none: a majority of the committee at closing time
         now=now,
     )
+    return record
 
 
 async def post_verdict(deps: Deps, record: ProposalRecord) -> None:
@@ -116,8 +123,24 @@ async def post_verdict(deps: Deps, record: ProposalRecord) -> None:
     )
 
 
+def slack_error_code(error: SlackApiError) -> str:
+    """Slack's error code (`not_in_channel`), or what went wrong when the answer was not JSON.
+
+    slack_sdk hands over a text body (an HTML or plain-text error page) as a string, and an
+    unreadable JSON body as the raw HTTP response; neither has an ``error`` field to read.
+    """
+    response = error.response
+    data = getattr(response, "data", None)
+    if isinstance(data, dict) and isinstance(data.get("error"), str):
+        return data["error"]
+    status = getattr(response, "status_code", None) or getattr(response, "status", None)
+    if isinstance(status, int) and status != HTTPStatus.OK:
+        return f"http_{status}"
+    return "unexpected_response"
+
+
 async def _undeliverable(deps: Deps, record: ProposalRecord, error: SlackApiError) -> None:
-    code = str(error.response.get("error", "unknown_error"))
+    code = slack_error_code(error)
     await deps.repository.mark_undeliverable(
         proposal_id=record.id, error=code, now=deps.clock.now()
     )

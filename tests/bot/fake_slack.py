@@ -13,7 +13,14 @@ from typing import Any, Literal
 
 from aiohttp import web
 
-Failure = Literal["ratelimited", "not_in_channel", "channel_not_found", "http_500"]
+Failure = Literal[
+    "ratelimited", "not_in_channel", "channel_not_found", "http_500", "text_405", "garbled_json"
+]
+"""What a scripted call answers. `text_405` is the plain-text page a web server gives a wrong
+HTTP method; `garbled_json` is an HTML page labelled as JSON. Neither is a JSON object."""
+
+TEXT_405 = "405: Method Not Allowed"
+GARBLED_JSON = "<html><body><h1>Bad gateway</h1></body></html>"
 
 BOT_USER_ID = "UBOT0001"
 TEAM_ID = "T0001"
@@ -49,6 +56,7 @@ class FakeSlack:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self._scripts: dict[str, deque[_Script]] = {}
+        self._delays: dict[str, float] = {}
         self._ts = itertools.count(1)
         self._views = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -59,6 +67,7 @@ class FakeSlack:
         """Listen on an ephemeral port of 127.0.0.1."""
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)  # slack_sdk sends users.info as GET
         app.router.add_post("/respond/{hook}", self._respond)
         app.router.add_get("/_counts", self._counts)
         self._runner = web.AppRunner(app, access_log=None)
@@ -89,6 +98,10 @@ class FakeSlack:
     def fail(self, method: str, failure: Failure, *, times: int = 1, retry_after: int = 1) -> None:
         """Answer the next `times` calls of `method` with `failure`."""
         self._scripts.setdefault(method, deque()).append(_Script(failure, times, retry_after))
+
+    def slow(self, method: str, seconds: float) -> None:
+        """Answer every later call of `method` only after `seconds` (it is recorded then)."""
+        self._delays[method] = seconds
 
     def calls_to(self, method: str) -> list[Call]:
         """Every recorded call of one method, in arrival order."""
@@ -121,9 +134,13 @@ class FakeSlack:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await _read_params(request)
+        await asyncio.sleep(self._delays.get(method, 0.0))
         script = self._next_failure(method)
         status, body, headers = self._answer(method, params, script)
         self._record(Call(method, params, dict(request.headers), status, body))
+        if script is not None and script.failure in _NOT_JSON:
+            content_type, text = _NOT_JSON[script.failure]
+            return web.Response(status=status, text=text, content_type=content_type)
         return web.json_response(body, status=status, headers=headers)
 
     async def _respond(self, request: web.Request) -> web.Response:
@@ -196,7 +213,18 @@ def _failure(script: _Script) -> tuple[int, dict[str, Any], dict[str, str]]:
         return 429, {"ok": False, "error": "ratelimited"}, headers
     if script.failure == "http_500":
         return 500, {"ok": False, "error": "internal_error"}, {}
+    if script.failure == "text_405":
+        return 405, {}, {}
+    if script.failure == "garbled_json":
+        return 200, {}, {}
     return 200, {"ok": False, "error": script.failure}, {}
+
+
+_NOT_JSON: dict[str, tuple[str, str]] = {
+    "text_405": ("text/plain", TEXT_405),
+    "garbled_json": ("application/json", GARBLED_JSON),
+}
+"""The content type and body of each failure that is not a JSON object."""
 
 
 def _auth_test(_fake: FakeSlack, _params: dict[str, Any]) -> dict[str, Any]:
@@ -225,6 +253,22 @@ def _conversations_open(_fake: FakeSlack, params: dict[str, Any]) -> dict[str, A
     return {"ok": True, "channel": {"id": "D" + users[1:]}}
 
 
+def _users_info(_fake: FakeSlack, params: dict[str, Any]) -> dict[str, Any]:
+    """A regular member (not an admin or owner) of the fake workspace."""
+    user_id = str(params.get("user", ""))
+    return {
+        "ok": True,
+        "user": {
+            "id": user_id,
+            "team_id": TEAM_ID,
+            "name": user_id.lower(),
+            "is_bot": False,
+            "is_admin": False,
+            "is_owner": False,
+        },
+    }
+
+
 _ANSWERS = {
     "auth.test": _auth_test,
     "views.open": FakeSlack._view,
@@ -234,6 +278,7 @@ _ANSWERS = {
     "chat.update": _chat_update,
     "chat.postEphemeral": _post_ephemeral,
     "conversations.open": _conversations_open,
+    "users.info": _users_info,
 }
 
 

@@ -35,10 +35,12 @@ METHOD_SCOPES: dict[str, set[str]] = {
 }
 # The bot scopes each Events API event needs, and the Bolt listener that consumes it.
 EVENT_SCOPES: dict[str, set[str]] = {
+    "app_home_opened": set(),
     "message.channels": {"channels:history"},
     "message.groups": {"groups:history"},
 }
 EVENT_LISTENERS: dict[str, str] = {
+    "app_home_opened": 'app.event("app_home_opened")',
     "message.channels": 'app.event("message")',
     "message.groups": 'app.event("message")',
 }
@@ -102,13 +104,29 @@ def test_every_event_the_manifest_subscribes_to_has_a_listener() -> None:
 
 
 def test_thread_replies_of_public_and_private_channels_reach_the_bot() -> None:
-    assert set(bot_events()) == {"message.channels", "message.groups"}
+    assert {"message.channels", "message.groups"} <= set(bot_events())
+
+
+def test_the_bot_hears_only_thread_replies_and_home_tab_visits() -> None:
+    assert set(bot_events()) == {"message.channels", "message.groups", "app_home_opened"}
+
+
+def test_the_home_tab_is_on_and_the_messages_tab_lets_the_bot_write_to_people() -> None:
+    app_home = load_manifest()["features"]["app_home"]
+    assert app_home["home_tab_enabled"] is True
+    assert app_home["messages_tab_enabled"] is True
 
 
 def test_the_command_escapes_mentions_so_committee_members_arrive_as_ids() -> None:
     [command] = load_manifest()["features"]["slash_commands"]
     assert command["should_escape"] is True
     assert "committee" in command["usage_hint"]
+
+
+def test_the_usage_hint_names_every_sub_command() -> None:
+    [command] = load_manifest()["features"]["slash_commands"]
+    for subcommand in ("help", "list", "policy", "quarter", "record <id>", "committee"):
+        assert subcommand in command["usage_hint"]
 
 
 def test_the_bot_scopes_are_exactly_those_the_code_uses() -> None:
@@ -121,4 +139,5 @@ def test_the_bot_scopes_are_exactly_those_the_code_uses() -> None:
 
 
 def test_the_bot_does_call_the_methods_its_manifest_is_built_for() -> None:
-    assert {"chat_postMessage", "views_open", "views_update"} <= methods_called_by_the_bot()
+    expected = {"chat_postMessage", "views_open", "views_update", "views_publish"}
+    assert expected <= methods_called_by_the_bot()

@@ -78,6 +78,7 @@ def test_help_lists_every_sub_command() -> None:
         "list",
         "policy",
         "quarter",
+        "record 12",
         "committee show",
         "committee add",
         "committee remove",

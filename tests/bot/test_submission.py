@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from pathlib import Path
 
 import pytest
 from slack_sdk.models.blocks import Block
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.blocks.modal import proposal_modal
 from bot.clock import FixedClock
 from bot.deps import Deps
+from bot.forms import parse_proposal_form
 from bot.persistence.database import create_engine
-from bot.persistence.records import DeliveryState
+from bot.persistence.records import DeliveryState, ProposalRecord
 from bot.persistence.repository import Repository
+from bot.services import BACKGROUND_CONCURRENCY
 from bot.services.ballot import ballot_message
 from bot.settings import Settings
+from core.engine import evaluate
 from core.evaluation import Verdict
 from tests.bot import signing
-from tests.bot.conftest import APPROVABLE, NOW, RunningApp, make_deps, serve
-from tests.bot.fake_slack import FakeSlack
+from tests.bot.conftest import APPROVABLE, NOW, RunningApp, make_deps, serve, view_state
+from tests.bot.fake_slack import TEAM_ID, FakeSlack
 
 REQUIRED_FIELDS = [
     "title",
@@ -222,3 +228,114 @@ async def test_the_database_survives_a_restart_of_the_app(
     finally:
         await fresh_engine.dispose()
     assert APPROVABLE["title"] in json.dumps(reply.params["blocks"])
+
+
+# -- nothing acknowledged is lost --------------------------------------------------------------
+
+
+async def channel_proposals(repository: Repository) -> list[ProposalRecord]:
+    return await repository.list_channel_proposals(
+        team_id=TEAM_ID, channel_id=signing.CHANNEL_ID, limit=10
+    )
+
+
+async def held_until(release: asyncio.Event) -> None:
+    await release.wait()
+
+
+async def test_the_proposal_is_stored_before_the_submission_is_answered(
+    app: RunningApp, fake_slack: FakeSlack, repository: Repository
+) -> None:
+    release = asyncio.Event()
+    for _ in range(BACKGROUND_CONCURRENCY):  # every background slot busy: only the ack runs
+        app.deps.background.start(held_until(release))
+    status, body = await app.submit(APPROVABLE)
+    stored_at_the_answer = await channel_proposals(repository)
+    release.set()
+    [post] = await fake_slack.wait_for("chat.postMessage")
+
+    assert (status, body) == (200, "")
+    assert [record.title for record in stored_at_the_answer] == [APPROVABLE["title"]]
+    assert stored_at_the_answer[0].delivery_state is DeliveryState.PENDING
+    assert post.params["metadata"]["event_payload"]["proposal_id"] == stored_at_the_answer[0].id
+
+
+async def test_a_slow_slack_neither_delays_the_answer_nor_keeps_the_proposal_unsaved(
+    app: RunningApp, fake_slack: FakeSlack, repository: Repository
+) -> None:
+    fake_slack.slow("chat.postMessage", 0.5)
+    status, _ = await app.submit(APPROVABLE)
+    [record] = await channel_proposals(repository)
+    posts_at_the_answer = len(fake_slack.calls_to("chat.postMessage"))
+    [post] = await fake_slack.wait_for("chat.postMessage")
+    assert await app.deps.background.drain(timeout=5) == 0
+    [posted] = await channel_proposals(repository)
+
+    assert status == 200
+    assert (record.delivery_state, posts_at_the_answer) == (DeliveryState.PENDING, 0)
+    assert (posted.delivery_state, posted.message_ts) == (DeliveryState.POSTED, post.answer["ts"])
+
+
+async def test_a_modal_sent_again_after_a_crash_posts_the_verdict_that_never_went_out(
+    app: RunningApp, fake_slack: FakeSlack, repository: Repository
+) -> None:
+    modal = proposal_modal(channel_id=signing.CHANNEL_ID, policy=app.deps.policy)
+    proposal = parse_proposal_form(view_state(modal, APPROVABLE)).proposal
+    assert proposal is not None
+    await repository.create_proposal(  # what a crash between storing and answering leaves
+        team_id=TEAM_ID,
+        channel_id=signing.CHANNEL_ID,
+        author_id=signing.USER_ID,
+        submission_key="V0SUBMIT1",
+        proposal=proposal,
+        evaluation=evaluate(proposal, app.deps.policy),
+        created_by=signing.USER_ID,
+        vote_deadline=None,
+        secret_ballot=False,
+        quorum=None,
+        now=NOW,
+    )
+    status, _ = await app.submit(APPROVABLE, view_id="V0SUBMIT1")
+    await fake_slack.wait_for("chat.postMessage")
+    await fake_slack.settle(0.1)
+    [record] = await channel_proposals(repository)
+
+    assert status == 200
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+    assert record.delivery_state is DeliveryState.POSTED
+
+
+async def test_a_database_failure_keeps_the_modal_open_with_the_answers_in_it(
+    fake_slack: FakeSlack, settings: Settings, clock: FixedClock, tmp_path: Path
+) -> None:
+    unmigrated = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'no-tables.db'}")
+    try:
+        deps = make_deps(settings, Repository(unmigrated), clock)
+        async with serve(deps, fake_slack) as app:
+            status, body = await app.submit(APPROVABLE)
+            await fake_slack.settle(0.1)
+    finally:
+        await unmigrated.dispose()
+    answer = json.loads(body)
+
+    assert status == 200
+    assert answer["response_action"] == "errors"
+    assert answer["errors"]["title"].startswith("Your proposal could not be saved just now (")
+    assert fake_slack.calls_to("chat.postMessage") == []
+
+
+async def test_a_verdict_answered_with_a_page_that_is_not_json_is_kept_and_its_author_told(
+    app: RunningApp, fake_slack: FakeSlack, repository: Repository
+) -> None:
+    fake_slack.fail("chat.postMessage", "text_405")
+    await app.submit(APPROVABLE)
+    refused, direct_message = await fake_slack.wait_for("chat.postMessage", 2)
+    [record] = await channel_proposals(repository)
+
+    assert refused.status == 405
+    assert (record.delivery_state, record.delivery_error) == (
+        DeliveryState.UNDELIVERABLE,
+        "http_405",
+    )
+    assert direct_message.params["channel"] == signing.USER_ID
+    assert "`http_405`" in direct_message.params["text"]

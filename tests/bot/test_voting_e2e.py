@@ -8,13 +8,12 @@ made (thread lines, ephemeral messages, `chat.update`s) and from the database.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from aiohttp import web
 
 from bot.blocks import block_kit_problems
 from bot.clock import FixedClock
@@ -38,33 +37,6 @@ THREAD_ACTIONS = {
     Choice.REJECT: "vote_reject",
     Choice.ABSTAIN: "vote_abstain",
 }
-
-
-class FakeSlackServingGet(FakeSlack):
-    """The fake Slack, also answering the methods slack_sdk sends as GET (users.info).
-
-    To fold into `tests/bot/fake_slack.py`: one more route there makes this class go away.
-    """
-
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_post("/api/{method}", self._api)
-        app.router.add_get("/api/{method}", self._api)
-        app.router.add_post("/respond/{hook}", self._respond)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self._port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-
-
-@pytest.fixture
-async def fake_slack() -> AsyncIterator[FakeSlack]:
-    """The fake Slack Web API (GET methods included), running for one test."""
-    fake = FakeSlackServingGet()
-    await fake.start()
-    yield fake
-    await fake.stop()
 
 
 @pytest.fixture
