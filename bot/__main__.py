@@ -28,7 +28,7 @@ from bot.app import create_app
 from bot.clock import SystemClock
 from bot.deps import Deps
 from bot.logging import configure_logging, redact
-from bot.observability import JobRunner, install_request_logging, migration_state
+from bot.observability import JobRunner, migration_state
 from bot.persistence.database import create_engine, database_url, run_migrations
 from bot.persistence.repository import Repository
 from bot.reminders import ReminderConfig, ReminderSweep, SlackPoster
@@ -88,7 +88,6 @@ async def serve(settings: Settings) -> int:
     engine = create_engine(settings.database_url)
     deps = build_deps(settings, Repository(engine))
     app = create_app(deps)
-    install_request_logging(app)
     stop = _stop_on_signals()
     async with AsyncExitStack() as stack:
         stack.push_async_callback(engine.dispose)

@@ -11,6 +11,7 @@ from slack_bolt.response import BoltResponse
 
 from bot.deps import Deps
 from bot.listeners import register_listeners
+from bot.observability import install_request_logging
 
 logger = logging.getLogger(__name__)
 
@@ -27,8 +28,7 @@ def create_app(deps: Deps) -> AsyncApp:
         process_before_response=False,
         logger=logging.getLogger("bot.bolt"),
     )
-    # ── Request-logging middleware goes here (the lead adds it): first, so it sees every ──
-    # ── request, the redelivered ones included.                                          ──
+    install_request_logging(app)
     app.use(skip_redelivered_events(deps))
     register_listeners(app, deps)
     return app

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -35,3 +38,19 @@ def make_client(settings: Settings) -> AsyncWebClient:
         timeout=TIMEOUT_SECONDS,
         retry_handlers=retry_handlers(),
     )
+
+
+def slack_error_code(error: SlackApiError) -> str:
+    """Slack's error code (`not_in_channel`), or what went wrong when the answer was not JSON.
+
+    slack_sdk hands over a text body (an HTML or plain-text error page) as a string, and an
+    unreadable JSON body as the raw HTTP response; neither has an ``error`` field to read.
+    """
+    response = error.response
+    data = getattr(response, "data", None)
+    if isinstance(data, dict) and isinstance(data.get("error"), str):
+        return data["error"]
+    status = getattr(response, "status_code", None) or getattr(response, "status", None)
+    if isinstance(status, int) and status != HTTPStatus.OK:
+        return f"http_{status}"
+    return "unexpected_response"

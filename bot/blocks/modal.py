@@ -8,7 +8,6 @@ from typing import Any
 from bot.blocks.format import Block, context, divider, general, header, money, plain, plain_number
 from bot.forms import (
     FIELD_SPECS,
-    RESET_VOTES_BLOCK,
     RESET_VOTES_VALUE,
     SECRET_BALLOT_VALUE,
     FieldKind,
@@ -18,7 +17,15 @@ from bot.forms import (
     encode_private_metadata,
 )
 from bot.ids import INPUT_ACTION_ID as VALUE
-from bot.ids import LOCK_COUNT, LOCK_PARTS, ActionId, CallbackId, LayoutBlock, ProposalBlock
+from bot.ids import (
+    LOCK_COUNT,
+    LOCK_PARTS,
+    RESET_VOTES_BLOCK,
+    ActionId,
+    CallbackId,
+    LayoutBlock,
+    ProposalBlock,
+)
 from bot.ids import lock_block as lock_block_id
 from core.policy import Policy
 from core.proposal import MetricLock, Proposal

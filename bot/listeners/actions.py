@@ -16,6 +16,7 @@ from bot.deps import Deps
 from bot.forms import decode_private_metadata
 from bot.ids import ActionId, LayoutBlock
 from bot.listeners.errors import failures_reported
+from bot.slack_client import slack_error_code
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ async def prefill_from_last_proposal(
     try:
         await client.views_update(view_id=view["id"], hash=view.get("hash"), view=modal)
     except SlackApiError as error:
-        if error.response.get("error") != "hash_conflict":
+        if slack_error_code(error) != "hash_conflict":
             raise
         logger.info("modal %s changed before the prefill arrived; left as it is", view["id"])
 

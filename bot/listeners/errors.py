@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
 from bot.services import UserFacingError
-from bot.services.posting import slack_error_code
+from bot.slack_client import slack_error_code
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
-from http import HTTPStatus
 
 from slack_sdk.errors import SlackApiError
 
@@ -18,6 +17,7 @@ from bot.forms import ModalOptions
 from bot.persistence.records import DeliveryState, ProposalRecord
 from bot.services import UserFacingError
 from bot.services.ballot import ballot_message, say_in_thread
+from bot.slack_client import slack_error_code
 from core.engine import evaluate
 from core.proposal import Proposal
 
@@ -121,22 +121,6 @@ async def post_verdict(deps: Deps, record: ProposalRecord) -> None:
         message_ts=str(response["ts"]),
         now=deps.clock.now(),
     )
-
-
-def slack_error_code(error: SlackApiError) -> str:
-    """Slack's error code (`not_in_channel`), or what went wrong when the answer was not JSON.
-
-    slack_sdk hands over a text body (an HTML or plain-text error page) as a string, and an
-    unreadable JSON body as the raw HTTP response; neither has an ``error`` field to read.
-    """
-    response = error.response
-    data = getattr(response, "data", None)
-    if isinstance(data, dict) and isinstance(data.get("error"), str):
-        return data["error"]
-    status = getattr(response, "status_code", None) or getattr(response, "status", None)
-    if isinstance(status, int) and status != HTTPStatus.OK:
-        return f"http_{status}"
-    return "unexpected_response"
 
 
 async def _undeliverable(deps: Deps, record: ProposalRecord, error: SlackApiError) -> None:
