@@ -18,12 +18,18 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.blocks.modal import proposal_modal, reset_votes_error
 from bot.deps import Deps
 from bot.forms import ModalContext, has_reset_votes_block, reset_votes_ticked
-from bot.ids import RESET_VOTES_BLOCK, ActionId
+from bot.ids import RESET_VOTES_BLOCK, ActionId, ProposalBlock
 from bot.listeners.errors import failures_reported
 from bot.persistence.records import ProposalRecord, VoteState
 from bot.services import UserFacingError
 from bot.services.ballot import tell_privately
-from bot.services.posting import Revision, publish_revision, revisable_proposal
+from bot.services.posting import (
+    Revision,
+    StoredRevision,
+    announce_revision,
+    revisable_proposal,
+    store_revision,
+)
 from core.proposal import Proposal
 
 View = dict[str, Any]
@@ -103,7 +109,6 @@ async def submit_revision(
     if votes and not ticked:
         await ack(**confirmation(deps, modal_context, proposal, votes, values))
         return
-    await ack()
     revision = Revision(
         proposal_id=proposal_id,
         editor_id=context.user_id or "",
@@ -111,7 +116,14 @@ async def submit_revision(
         proposal=proposal,
         reset_votes=ticked,
     )
-    deps.background.start(revise_reported(deps, revision, context))
+    try:
+        stored = await store_revision(deps, revision)
+    except UserFacingError as refusal:
+        await ack(response_action="errors", errors={ProposalBlock.TITLE: str(refusal)})
+        return
+    await ack()
+    if stored is not None:
+        deps.background.start(announce_reported(deps, stored, revision.editor_id, context))
 
 
 def confirmation(
@@ -126,7 +138,9 @@ def confirmation(
     return {"response_action": "update", "view": modal}
 
 
-async def revise_reported(deps: Deps, revision: Revision, context: AsyncBoltContext) -> None:
-    """Apply a revision; any failure is logged and reported to its author."""
+async def announce_reported(
+    deps: Deps, stored: StoredRevision, editor_id: str, context: AsyncBoltContext
+) -> None:
+    """Announce a stored revision; any failure is logged and reported to its author."""
     async with failures_reported(deps, context):
-        await publish_revision(deps, revision)
+        await announce_revision(deps, stored, editor_id)

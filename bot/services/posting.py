@@ -141,10 +141,19 @@ async def _undeliverable(deps: Deps, record: ProposalRecord, error: SlackApiErro
     )
 
 
-async def publish_revision(deps: Deps, revision: Revision) -> ProposalRecord | None:
-    """Re-evaluate and store the next revision (history kept), then refresh the message once.
+@dataclass(frozen=True)
+class StoredRevision:
+    """A revision written to the database, with how many votes it reset."""
 
-    A revision is applied once per modal (a repeated delivery of the submit changes nothing).
+    record: ProposalRecord
+    votes_reset: int
+
+
+async def store_revision(deps: Deps, revision: Revision) -> StoredRevision | None:
+    """Re-evaluate and store the next revision (history kept); None when already applied.
+
+    Runs before the modal closes, so a revision the author saw accepted is never lost. A
+    repeated delivery of the same submit changes nothing.
     """
     current = await revisable_proposal(deps, revision.proposal_id, revision.editor_id)
     claimed = await deps.repository.claim_event(
@@ -163,10 +172,14 @@ async def publish_revision(deps: Deps, revision: Revision) -> ProposalRecord | N
         now=deps.clock.now(),
         reset_votes=reset,
     )
-    await deps.ballot_refresh(record.id)
-    line = revision_line(record, revision.editor_id, len(votes) if reset else 0)
-    await say_in_thread(deps, record.id, line)
-    return record
+    return StoredRevision(record=record, votes_reset=len(votes) if reset else 0)
+
+
+async def announce_revision(deps: Deps, stored: StoredRevision, editor_id: str) -> None:
+    """Refresh the verdict message and say in its thread what the revision changed."""
+    await deps.ballot_refresh(stored.record.id)
+    line = revision_line(stored.record, editor_id, stored.votes_reset)
+    await say_in_thread(deps, stored.record.id, line)
 
 
 async def revisable_proposal(deps: Deps, proposal_id: int, editor_id: str) -> ProposalRecord:

@@ -261,10 +261,12 @@ async def test_only_the_author_s_revision_is_applied(
         private_metadata=modal["private_metadata"],
         user_id=MEMBERS[0],
     )
-    await app.send(body, signing.FORM)
-    told = (await app.fake_slack.wait_for("chat.postMessage", 2))[1]
+    status, answer = await app.send(body, signing.FORM)
     assert await app.deps.background.drain(timeout=5) == 0
 
-    assert told.params["channel"] == MEMBERS[0]
-    assert "Only the author" in told.params["text"]
+    assert status == 200
+    refusal = json.loads(answer)
+    assert refusal["response_action"] == "errors"
+    assert "Only the author" in refusal["errors"]["title"]
+    assert len(app.fake_slack.calls_to("chat.postMessage")) == 1
     assert len(await repository.evaluation_history(proposal_id=proposal_id)) == 1
