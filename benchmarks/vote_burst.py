@@ -1,54 +1,56 @@
 """Bursts of committee votes through the real HTTP app: how long until the final tally is stored
-and shown, and how many `chat.update`s it took, next to one update per vote.
+and shown, and how many `chat.update`s it took, next to one update per vote; on SQLite (one
+process) and, given a PostgreSQL URL, on PostgreSQL with two replicas.
 
-The app runs in a child process (SQLite file, the system clock, the default coalescing of one
-update per message per second); this process runs the fake Slack Web API and sends the votes:
-N/4 members, each casting four different votes one after the other (a click is sent once the
-previous one was answered), all members at once. "Stored" is when the database holds every
-member's last vote; "shown" is when the fake Slack received the last `chat.update` of the
-verdict message, which is checked to carry the final tally. Slack allows about one update per
-second per message, so one update per vote would take about N seconds to show the last state.
-It prints figures; it asserts nothing.
+The app is `python -m bot` in HTTP mode (the system clock, the default coalescing of one update
+per message per second in each process): one process on a SQLite file; with `--database-url`
+(or BENCH_DATABASE_URL) also two replicas on one PostgreSQL database, a member's consecutive
+clicks going to alternate replicas. This process runs the fake Slack Web API and sends the
+votes: N/4 members, each casting four different votes one after the other (a click is sent
+once the previous one was answered), all members at once. "Stored" is when the database holds
+every member's last vote; "shown" is when the fake Slack received the last `chat.update` of the
+verdict message, which is checked to carry the final tally ("final?"). Slack allows about one
+update per second per message, so one update per vote would take about N seconds to show the
+last state. Each burst size runs on each database in turn. It prints figures; it asserts
+nothing. PostgreSQL's schema `public` is dropped and recreated first.
 
     .venv/bin/python benchmarks/vote_burst.py [--bursts 50,200,1000]
+        [--database-url postgresql+asyncpg://USER:PASSWORD@127.0.0.1/DB]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import multiprocessing
 import random
 import sys
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import aiohttp  # noqa: E402
-from aiohttp import web  # noqa: E402
+import harness  # noqa: E402
+from harness import Database, Group, Process  # noqa: E402
 
-from bot.app import create_app  # noqa: E402
 from bot.blocks.modal import proposal_modal  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
-from bot.deps import Deps  # noqa: E402
-from bot.persistence.database import create_engine, run_migrations  # noqa: E402
+from bot.persistence.database import create_engine  # noqa: E402
 from bot.persistence.records import Choice  # noqa: E402
 from bot.persistence.repository import Repository  # noqa: E402
-from bot.settings import load_settings  # noqa: E402
-from bot.slack_client import make_client  # noqa: E402
-from bot.web import EVENTS_PATH, create_web_app  # noqa: E402
 from core.policy import Policy  # noqa: E402
 from tests.bot import signing  # noqa: E402
 from tests.bot.conftest import APPROVABLE, view_state  # noqa: E402
 from tests.bot.fake_slack import TEAM_ID, Call, FakeSlack  # noqa: E402
 
 ACTIONS_PER_MEMBER = 4
+WAIT_LIMIT_SECONDS = 120.0
+"""The longest wait for a verdict or a first update of it before giving up."""
+STORE_LIMIT_SECONDS = 30.0
+"""After this long, members whose stored vote is still not their last click are reported."""
 QUIET_SECONDS = 2.5
 """No chat.update for this long after the votes are stored means the last one has landed."""
 ACTION_IDS = {
@@ -58,37 +60,7 @@ ACTION_IDS = {
 }
 
 
-# --- the child process: the real app ---------------------------------------------------------
-
-
-async def host_app(connection: Connection, database_url: str, fake_port: int) -> None:
-    settings = load_settings(
-        {
-            "SLACK_BOT_TOKEN": "xoxb-bench",
-            "SLACK_SIGNING_SECRET": signing.SIGNING_SECRET,
-            "SLACK_API_URL": f"http://127.0.0.1:{fake_port}/api/",
-            "DATABASE_URL": database_url,
-        }
-    )
-    engine = create_engine(database_url)
-    repository = Repository(engine)
-    deps = Deps(settings, repository, make_client(settings), SystemClock(), Policy())
-    runner = web.AppRunner(create_web_app(create_app(deps), repository.ping), access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    connection.send(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
-    await asyncio.get_running_loop().run_in_executor(None, connection.recv)
-    await runner.cleanup()
-    await deps.coalescer.drain()
-    await engine.dispose()
-
-
-def app_main(connection: Connection, database_url: str, fake_port: int) -> None:
-    asyncio.run(host_app(connection, database_url, fake_port))
-
-
-# --- this process: the fake Slack and the votes -----------------------------------------------
+# --- the votes -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -96,24 +68,29 @@ class Burst:
     votes: int
     members: int
     answered: float
-    stored: float
+    stored: float | None
+    """None when some member's stored vote never became their last click (see `wrong`)."""
     shown: float
     updates: int
     final_tally_shown: bool
+    wrong: dict[str, tuple[str, str]]
+    """Member → (last click, stored vote) for the members whose stored vote is not the last."""
 
 
 class Bench:
-    def __init__(self, fake: FakeSlack, repository: Repository, app_url: str) -> None:
-        self.fake = fake
-        self.repository = repository
-        self.url = app_url + EVENTS_PATH
+    """Bursts on one database: its replicas, and a repository on it to see what is stored."""
 
-    async def send(self, http: aiohttp.ClientSession, body: str) -> None:
-        headers = signing.signed_headers(body, content_type=signing.FORM)
-        async with http.post(self.url, data=body.encode(), headers=headers) as response:
-            await response.read()
-            if response.status != 200:
-                raise RuntimeError(f"the app answered {response.status}")
+    def __init__(
+        self, fake: FakeSlack, database: Database, repository: Repository, apps: list[Process]
+    ) -> None:
+        self.fake = fake
+        self.database = database
+        self.repository = repository
+        self.url_for = harness.alternate(apps)
+
+    async def send(self, http: aiohttp.ClientSession, body: str, number: int = 0) -> None:
+        """Send a signed request to replica `number` mod the replica count."""
+        await harness.post_signed(http, self.url_for(number), body)
 
     async def post_proposal(self, http: aiohttp.ClientSession, channel_id: str) -> tuple[int, str]:
         modal = proposal_modal(channel_id=channel_id, policy=Policy())
@@ -129,11 +106,12 @@ class Bench:
         return int(post.params["metadata"]["event_payload"]["proposal_id"]), str(post.answer["ts"])
 
     async def wait_until_posted(self, proposal_id: int) -> None:
-        while True:
-            record = await self.repository.get_proposal(proposal_id=proposal_id)
-            if record is not None and record.message_ts is not None:
-                return
-            await asyncio.sleep(0.01)
+        async with asyncio.timeout(WAIT_LIMIT_SECONDS):
+            while True:
+                record = await self.repository.get_proposal(proposal_id=proposal_id)
+                if record is not None and record.message_ts is not None:
+                    return
+                await asyncio.sleep(0.01)
 
     async def member(
         self,
@@ -142,37 +120,53 @@ class Bench:
         channel: str,
         user: str,
         plan: list[Choice],
+        number: int,
     ) -> None:
-        for choice in plan:
+        """Member `number` clicks its plan in order, click k going to replica number + k."""
+        for click, choice in enumerate(plan):
             body = signing.block_actions(
                 action_id=ACTION_IDS[choice],
                 value=str(proposal_id),
                 user_id=user,
                 channel_id=channel,
             )
-            await self.send(http, body)
+            await self.send(http, body, number + click)
 
-    async def wait_until_stored(self, proposal_id: int, last: dict[str, Choice]) -> None:
+    async def wait_until_stored(
+        self, proposal_id: int, last: dict[str, Choice]
+    ) -> dict[str, tuple[str, str]]:
+        """Wait until every member's stored vote is their last click; those that never are."""
+        deadline = time.monotonic() + STORE_LIMIT_SECONDS
         while True:
             votes = await self.repository.votes_for(proposal_id=proposal_id)
-            if {vote.user_id: vote.choice for vote in votes} == last:
-                return
+            stored = {vote.user_id: vote.choice for vote in votes}
+            if stored == last:
+                return {}
+            if time.monotonic() > deadline:
+                return {
+                    member: (choice.value, stored[member].value if member in stored else "none")
+                    for member, choice in last.items()
+                    if stored.get(member) is not choice
+                }
             await asyncio.sleep(0.01)
 
     def updates_of(self, ts: str) -> list[Call]:
         return [call for call in self.fake.calls_to("chat.update") if call.params.get("ts") == ts]
 
     async def wait_until_quiet(self, ts: str) -> list[Call]:
+        deadline = time.monotonic() + WAIT_LIMIT_SECONDS
         while True:
             made = self.updates_of(ts)
             if made and time.monotonic() - made[-1].at >= QUIET_SECONDS:
                 return made
+            if not made and time.monotonic() > deadline:
+                raise RuntimeError(f"{self.database.label}: no chat.update of the verdict")
             await asyncio.sleep(0.05)
 
     async def burst(self, votes: int) -> Burst:
         lengths = action_counts(votes)
         members = len(lengths)
-        channel = f"C0BURST{votes}"
+        channel = f"C0BURST{self.database.key.upper()}{votes}"
         voters = [f"U0B{votes}M{number:04d}" for number in range(members)]
         await self.repository.add_committee_members(
             team_id=TEAM_ID,
@@ -188,11 +182,14 @@ class Bench:
             proposal_id, ts = await self.post_proposal(http, channel)
             started = time.monotonic()
             await asyncio.gather(
-                *(self.member(http, proposal_id, channel, v, plan) for v, plan in plans.items())
+                *(
+                    self.member(http, proposal_id, channel, voter, plan, number)
+                    for number, (voter, plan) in enumerate(plans.items())
+                )
             )
             answered = time.monotonic() - started
-        await self.wait_until_stored(proposal_id, last)
-        stored = time.monotonic() - started
+        wrong = await self.wait_until_stored(proposal_id, last)
+        stored = None if wrong else time.monotonic() - started
         made = await self.wait_until_quiet(ts)
         counts = Counter(choice.value for choice in last.values())
         final = {choice.value: counts[choice] for choice in Choice}
@@ -205,6 +202,7 @@ class Bench:
             shown=made[-1].at - started,
             updates=len(made),
             final_tally_shown=shown_tally == final,
+            wrong=wrong,
         )
 
 
@@ -226,49 +224,92 @@ def plans_for(counts: dict[str, int], seed: int) -> dict[str, list[Choice]]:
     return plans
 
 
-def print_table(bursts: list[Burst]) -> None:
-    print(
-        "votes  members  all answered  final tally stored  final tally shown  chat.update"
-        "  shown?  one update per vote (≈1/s per message)"
-    )
-    for b in bursts:
-        print(
-            f"{b.votes:>5}  {b.members:>7}  {b.answered:>10.2f} s  {b.stored:>16.2f} s"
-            f"  {b.shown:>15.2f} s  {b.updates:>11}  {'yes' if b.final_tally_shown else 'NO':>6}"
-            f"  {b.votes} updates, ≈{b.votes} s"
+def print_table(bursts: dict[str, list[Burst]], databases: list[Database]) -> None:
+    first = bursts[databases[0].key]
+    keys = Group("", ["votes", "members"], [[str(b.votes), str(b.members)] for b in first])
+    groups = [
+        Group(
+            database.label,
+            ["answered", "stored", "shown", "chat.update", "final?"],
+            [
+                [
+                    f"{b.answered:.2f}",
+                    "never" if b.stored is None else f"{b.stored:.2f}",
+                    f"{b.shown:.2f}",
+                    str(b.updates),
+                    "yes" if b.final_tally_shown else "NO",
+                ]
+                for b in bursts[database.key]
+            ],
         )
+        for database in databases
+    ]
+    naive = Group("", ["1 per vote"], [[f"{b.votes} (≈{b.votes} s)"] for b in first])
+    print(
+        "Vote bursts: N/4 members at once, 4 different votes each. Seconds from the first click "
+        "until every click was answered, the final tally was stored, and shown (its last "
+        "chat.update); final? = that update carries the final tally."
+    )
+    print(
+        "app = `python -m bot`, ≤1 chat.update per message per second per process; 1 per vote = "
+        "the chat.update calls (and time, at Slack's ≈1 update/s per message) without coalescing."
+    )
+    print(harness.side_by_side([keys, *groups, naive]))
+    for database in databases:
+        for burst in bursts[database.key]:
+            if burst.wrong:
+                print(wrong_votes(database, burst))
+    if len(databases) == 1:
+        print()
+        print(harness.postgres_hint())
 
 
-async def run(bursts: list[int], workdir: Path) -> None:
-    database_url = f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
-    run_migrations(database_url)
+def wrong_votes(database: Database, burst: Burst) -> str:
+    examples = ", ".join(
+        f"{member} clicked {clicked} last, stored {stored}"
+        for member, (clicked, stored) in sorted(burst.wrong.items())[:3]
+    )
+    return (
+        f"{database.label}, {burst.votes} votes: {len(burst.wrong)} of {burst.members} members' "
+        f"stored vote is not their last click {STORE_LIMIT_SECONDS:.0f} s later ({examples})"
+    )
+
+
+async def run(bursts: list[int], postgres_url: str | None) -> None:
     fake = FakeSlack()
     await fake.start()
-    engine = create_engine(database_url)
-    parent, child = multiprocessing.Pipe()
-    process = multiprocessing.get_context("spawn").Process(
-        target=app_main, args=(child, database_url, fake.port)
-    )
-    process.start()
+    results: dict[str, list[Burst]] = {}
     try:
-        port = await asyncio.get_running_loop().run_in_executor(None, parent.recv)
-        bench = Bench(fake, Repository(engine), f"http://127.0.0.1:{port}")
-        results = [await bench.burst(votes) for votes in bursts]
+        async with harness.stack() as processes:
+            databases = harness.databases(processes.workdir, postgres_url)
+            benches = []
+            for database in databases:
+                await harness.prepare(database)
+                apps = await processes.replicas(database, fake.api_url)
+                engine = create_engine(database.url)
+                processes.on_close(engine.dispose)
+                benches.append(Bench(fake, database, Repository(engine), apps))
+            for votes in bursts:
+                for bench in benches:
+                    burst = await bench.burst(votes)
+                    results.setdefault(bench.database.key, []).append(burst)
+                    print(
+                        f"measured {votes} votes on {bench.database.label}",
+                        file=sys.stderr,
+                        flush=True,
+                    )
     finally:
-        parent.send("stop")
-        process.join(timeout=30)
-        await engine.dispose()
         await fake.stop()
-    print_table(results)
+    print_table(results, databases)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bursts", default="50,200,1000", help="votes per burst, comma-separated")
+    harness.add_database_option(parser)
     arguments = parser.parse_args()
     bursts = [int(part) for part in arguments.bursts.split(",")]
-    with tempfile.TemporaryDirectory() as workdir:
-        asyncio.run(run(bursts, Path(workdir)))
+    harness.run_benchmark(lambda: run(bursts, arguments.database_url))
 
 
 if __name__ == "__main__":
