@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -11,6 +12,9 @@ from core.evaluation import Evaluation, Recommendation, Verdict
 from core.proposal import Proposal
 
 _FROZEN = ConfigDict(frozen=True)
+
+LedgerKey = tuple[int, str, date]
+"""The reminder ledger's unique key: proposal id, kind, due date."""
 
 
 class DeliveryState(StrEnum):
@@ -99,6 +103,48 @@ class ReminderRecord(BaseModel):
     sent_at: datetime | None
     attempts: int
     last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    """A reminder ledger row to claim: its key, and what the row records besides."""
+
+    proposal_id: int
+    kind: str
+    due_date: date
+    days_before: int
+    channel_id: str
+
+    @property
+    def key(self) -> LedgerKey:
+        """The unique key of the row."""
+        return (self.proposal_id, self.kind, self.due_date)
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderTarget:
+    """A proposal eligible for deadline reminders, as the planner needs it."""
+
+    proposal_id: int
+    team_id: str
+    channel_id: str
+    thread_ts: str
+    title: str
+    proposal: Proposal
+    posted_on: date
+    vote_open: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NudgeTarget:
+    """A posted proposal whose vote is open and closes within the nudge lead."""
+
+    proposal_id: int
+    team_id: str
+    channel_id: str
+    title: str
+    vote_deadline: datetime
+    created_at: datetime
 
 
 class EvaluationRecord(BaseModel):

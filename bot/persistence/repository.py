@@ -3,33 +3,41 @@
 Each method is one short transaction. Uniqueness (one proposal per submission, one vote per
 member, one reminder per proposal, kind and day, one claim per delivery) is enforced by the
 database with upserts, so concurrent callers and several replicas stay exact.
+
+What is read from the database is validated into records; a record built from what the caller
+just handed in (a new proposal, a revision) is assembled without validating it again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
-from datetime import UTC, date, datetime, time
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 from sqlalchemy import (
     ColumnElement,
+    Label,
     Table,
     and_,
+    bindparam,
     delete,
     exists,
     func,
     literal,
     or_,
     select,
+    tuple_,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.persistence import ledger
 from bot.persistence.database import ping
 from bot.persistence.records import (
     Choice,
@@ -39,9 +47,13 @@ from bot.persistence.records import (
     DeliveryState,
     EvaluationRecord,
     HomeData,
+    LedgerEntry,
+    LedgerKey,
+    NudgeTarget,
     Outcome,
     ProposalRecord,
     ReminderRecord,
+    ReminderTarget,
     VoteChange,
     VoteRecord,
     VoteState,
@@ -81,6 +93,33 @@ CHANGES = _table(CommitteeChangeRow)
 REMINDERS = _table(ReminderRow)
 EVENTS = _table(ProcessedEventRow)
 
+CURRENT_EVALUATION = and_(
+    EVALUATIONS.c.proposal_id == PROPOSALS.c.id,
+    EVALUATIONS.c.revision == PROPOSALS.c.revision,
+)
+"""Joins a proposal to the evaluation of its current revision."""
+
+
+def _current(column: Any) -> Label[Any]:
+    """A column of the proposal's current evaluation, as a scalar subquery (for RETURNING)."""
+    return select(column).where(CURRENT_EVALUATION).scalar_subquery().label(column.name)
+
+
+_PROPOSAL_COLUMNS = (*PROPOSALS.c, EVALUATIONS.c.evaluation_json, EVALUATIONS.c.policy_hash)
+
+# Statements built once, their values given at execution (the SET of `_UPDATE_PROPOSAL` is
+# the columns passed besides ``target_id``): building a statement costs more than running it.
+_INSERT_EVALUATION = EVALUATIONS.insert()
+_UPDATE_PROPOSAL = (
+    update(PROPOSALS)
+    .where(PROPOSALS.c.id == bindparam("target_id"))
+    .returning(
+        *PROPOSALS.c,
+        _current(EVALUATIONS.c.evaluation_json),
+        _current(EVALUATIONS.c.policy_hash),
+    )
+)
+
 
 def model_json(model: BaseModel) -> str:
     """A model as JSON text; unlike `model_dump_json`, infinite figures survive (`Infinity`)."""
@@ -95,33 +134,46 @@ def _proposal_from_json(text: str) -> Proposal:
     return Proposal.model_validate_json(text)
 
 
-def _proposal_record(row: ProposalRow, evaluation: EvaluationRow) -> ProposalRecord:
+def _in_utc(moment: datetime | None) -> datetime | None:
+    """A timestamp as the database gives it back: in UTC."""
+    return None if moment is None else moment.astimezone(UTC)
+
+
+def _record_fields(row: Any) -> dict[str, Any]:
+    """A proposal row's own columns as `ProposalRecord` fields."""
+    return {
+        "id": row.id,
+        "team_id": row.team_id,
+        "channel_id": row.channel_id,
+        "author_id": row.author_id,
+        "title": row.title,
+        "revision": row.revision,
+        "message_ts": row.message_ts,
+        "delivery_state": DeliveryState(row.delivery_state),
+        "delivery_error": row.delivery_error,
+        "vote_deadline": row.vote_deadline,
+        "secret_ballot": row.secret_ballot,
+        "quorum": row.quorum,
+        "vote_state": VoteState(row.vote_state),
+        "outcome": Outcome(row.outcome) if row.outcome else None,
+        "closed_at": row.closed_at,
+        "closed_by": row.closed_by,
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+    }
+
+
+def _proposal_record(row: Any) -> ProposalRecord:
+    """A proposal read with its current evaluation (`_PROPOSAL_COLUMNS`), validated."""
     return ProposalRecord(
-        id=cast(int, row.id),
-        team_id=row.team_id,
-        channel_id=row.channel_id,
-        author_id=row.author_id,
-        title=row.title,
+        **_record_fields(row),
         proposal=_proposal_from_json(row.proposal_json),
-        evaluation=_evaluation_from_json(evaluation.evaluation_json),
-        revision=row.revision,
-        policy_hash=evaluation.policy_hash,
-        message_ts=row.message_ts,
-        delivery_state=DeliveryState(row.delivery_state),
-        delivery_error=row.delivery_error,
-        vote_deadline=row.vote_deadline,
-        secret_ballot=row.secret_ballot,
-        quorum=row.quorum,
-        vote_state=VoteState(row.vote_state),
-        outcome=Outcome(row.outcome) if row.outcome else None,
-        closed_at=row.closed_at,
-        closed_by=row.closed_by,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
+        evaluation=_evaluation_from_json(row.evaluation_json),
+        policy_hash=row.policy_hash,
     )
 
 
-def _evaluation_record(row: EvaluationRow) -> EvaluationRecord:
+def _evaluation_record(row: Any) -> EvaluationRecord:
     return EvaluationRecord(
         proposal_id=row.proposal_id,
         revision=row.revision,
@@ -156,36 +208,100 @@ def _reminder_record(row: Any) -> ReminderRecord:
     )
 
 
-def _evaluation_row(
+def _evaluation_values(
     *,
     proposal_id: int,
     revision: int,
-    proposal: Proposal,
+    proposal_json: str,
     evaluation: Evaluation,
     created_by: str,
     now: datetime,
-) -> EvaluationRow:
-    return EvaluationRow(
-        proposal_id=proposal_id,
-        revision=revision,
-        proposal_json=model_json(proposal),
-        evaluation_json=model_json(evaluation),
-        verdict=evaluation.verdict.value,
-        recommendation=evaluation.recommendation.value,
-        policy_json=model_json(evaluation.policy),
-        policy_hash=evaluation.policy.hash,
-        created_by=created_by,
-        created_at=now,
-    )
+) -> dict[str, Any]:
+    return {
+        "proposal_id": proposal_id,
+        "revision": revision,
+        "proposal_json": proposal_json,
+        "evaluation_json": model_json(evaluation),
+        "verdict": evaluation.verdict.value,
+        "recommendation": evaluation.recommendation.value,
+        "policy_json": model_json(evaluation.policy),
+        "policy_hash": evaluation.policy.hash,
+        "created_by": created_by,
+        "created_at": now,
+    }
 
 
-def _revision_columns(proposal: Proposal, evaluation: Evaluation) -> dict[str, Any]:
+def _revision_columns(
+    proposal: Proposal, proposal_json: str, evaluation: Evaluation
+) -> dict[str, Any]:
     return {
         "title": proposal.title,
-        "proposal_json": model_json(proposal),
+        "proposal_json": proposal_json,
         "verdict": evaluation.verdict.value,
         "recommendation": evaluation.recommendation.value,
     }
+
+
+def _new_proposal(
+    proposal_id: int, row: dict[str, Any], proposal: Proposal, evaluation: Evaluation
+) -> ProposalRecord:
+    """The record of a proposal just inserted, from what was written (nothing re-validated)."""
+    return ProposalRecord.model_construct(
+        id=proposal_id,
+        team_id=row["team_id"],
+        channel_id=row["channel_id"],
+        author_id=row["author_id"],
+        title=row["title"],
+        proposal=proposal,
+        evaluation=evaluation,
+        revision=1,
+        policy_hash=evaluation.policy.hash,
+        message_ts=None,
+        delivery_state=DeliveryState.PENDING,
+        delivery_error=None,
+        vote_deadline=_in_utc(row["vote_deadline"]),
+        secret_ballot=row["secret_ballot"],
+        quorum=row["quorum"],
+        vote_state=VoteState.OPEN,
+        outcome=None,
+        closed_at=None,
+        closed_by=None,
+        created_at=row["created_at"].astimezone(UTC),
+        updated_at=row["updated_at"].astimezone(UTC),
+    )
+
+
+def _local_date(moment: datetime, zone: ZoneInfo) -> date:
+    return moment.astimezone(zone).date()
+
+
+def _eligible_for_reminders() -> ColumnElement[bool]:
+    """SQL for `bot.reminders.plan.is_eligible`: posted, and under vote or approved."""
+    return and_(
+        PROPOSALS.c.delivery_state == DeliveryState.POSTED.value,
+        PROPOSALS.c.message_ts.is_not(None),
+        or_(
+            PROPOSALS.c.vote_state == VoteState.OPEN.value,
+            PROPOSALS.c.outcome == Outcome.APPROVED.value,
+        ),
+    )
+
+
+def _reminder_target(row: Any, zone: ZoneInfo) -> ReminderTarget:
+    return ReminderTarget(
+        proposal_id=row.id,
+        team_id=row.team_id,
+        channel_id=row.channel_id,
+        thread_ts=row.message_ts,
+        title=row.title,
+        proposal=_proposal_from_json(row.proposal_json),
+        posted_on=_local_date(row.created_at, zone),
+        vote_open=row.vote_state == VoteState.OPEN.value,
+    )
+
+
+def _key(row: Any) -> LedgerKey:
+    return (row.proposal_id, row.kind, row.due_date)
 
 
 _SUMMARY_COLUMNS = (
@@ -261,6 +377,12 @@ class Repository:
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
         self._insert = dialect.insert
+        self._insert_proposal = (
+            self._insert(PROPOSALS)
+            .on_conflict_do_nothing(index_elements=[PROPOSALS.c.submission_key])
+            .returning(PROPOSALS.c.id)
+        )
+        self._claim = ledger.claim_statement(self._insert)
 
     @property
     def engine(self) -> AsyncEngine:
@@ -288,54 +410,70 @@ class Repository:
         quorum: int | None,
         now: datetime,
     ) -> tuple[ProposalRecord, bool]:
-        """Store a proposal and its first evaluation; a known submission_key gives (it, False)."""
-        existing = await self._proposal_where(PROPOSALS.c.submission_key == submission_key)
-        if existing is not None:
-            return existing, False
-        row = ProposalRow(
-            team_id=team_id,
-            channel_id=channel_id,
-            author_id=author_id,
-            submission_key=submission_key,
-            vote_deadline=vote_deadline,
-            secret_ballot=secret_ballot,
-            quorum=quorum,
-            created_at=now,
-            updated_at=now,
-            **_revision_columns(proposal, evaluation),
-            revision=1,
-            delivery_state=DeliveryState.PENDING.value,
-            vote_state=VoteState.OPEN.value,
-        )
-        try:
-            proposal_id = await self._insert_proposal(row, proposal, evaluation, created_by)
-        except IntegrityError:
-            existing = await self._proposal_where(PROPOSALS.c.submission_key == submission_key)
-            if existing is None:
-                raise
-            return existing, False
-        return await self._require_proposal(proposal_id), True
+        """Store a proposal and its first evaluation; a known submission_key gives (it, False).
 
-    async def _insert_proposal(
-        self, row: ProposalRow, proposal: Proposal, evaluation: Evaluation, created_by: str
-    ) -> int:
-        async with self._sessions.begin() as session:
-            session.add(row)
-            await session.flush()
-            evaluation_row = _evaluation_row(
-                proposal_id=cast(int, row.id),
-                revision=1,
-                proposal=proposal,
-                evaluation=evaluation,
-                created_by=created_by,
-                now=row.created_at,
-            )
-            session.add(evaluation_row)
-        return cast(int, row.id)
+        The submission key's unique constraint decides a double submit: the insert that loses
+        writes nothing, and the proposal stored first is read back.
+        """
+        proposal_json = model_json(proposal)
+        row = {
+            "team_id": team_id,
+            "channel_id": channel_id,
+            "author_id": author_id,
+            "submission_key": submission_key,
+            **_revision_columns(proposal, proposal_json, evaluation),
+            "revision": 1,
+            "delivery_state": DeliveryState.PENDING.value,
+            "vote_deadline": vote_deadline,
+            "secret_ballot": secret_ballot,
+            "quorum": quorum,
+            "vote_state": VoteState.OPEN.value,
+            "created_at": now,
+            "updated_at": now,
+        }
+        async with self._engine.begin() as connection:
+            inserted = await connection.execute(self._insert_proposal, row)
+            proposal_id = inserted.scalar_one_or_none()
+            if proposal_id is not None:
+                first = _evaluation_values(
+                    proposal_id=proposal_id,
+                    revision=1,
+                    proposal_json=proposal_json,
+                    evaluation=evaluation,
+                    created_by=created_by,
+                    now=now,
+                )
+                await connection.execute(_INSERT_EVALUATION, first)
+        if proposal_id is None:
+            return await self._submitted(submission_key), False
+        return _new_proposal(proposal_id, row, proposal, evaluation), True
+
+    async def _submitted(self, submission_key: str) -> ProposalRecord:
+        existing = await self._proposal_where(PROPOSALS.c.submission_key == submission_key)
+        if existing is None:
+            raise LookupError(f"the proposal of submission {submission_key!r} disappeared")
+        return existing
 
     async def get_proposal(self, *, proposal_id: int) -> ProposalRecord | None:
         """The proposal with this id, or None."""
         return await self._proposal_where(PROPOSALS.c.id == proposal_id)
+
+    async def proposal_id_for_thread(
+        self, *, team_id: str, channel_id: str, thread_ts: str
+    ) -> int | None:
+        """The proposal whose verdict message starts the thread `thread_ts` in this channel."""
+        statement = (
+            select(PROPOSALS.c.id)
+            .where(
+                PROPOSALS.c.channel_id == channel_id,
+                PROPOSALS.c.message_ts == thread_ts,
+                PROPOSALS.c.team_id == team_id,
+            )
+            .limit(1)
+        )
+        async with self._engine.connect() as connection:
+            found = (await connection.execute(statement)).scalar_one_or_none()
+        return None if found is None else int(found)
 
     async def latest_proposal_by_author(
         self, *, team_id: str, channel_id: str, author_id: str
@@ -360,8 +498,8 @@ class Repository:
     async def mark_posted(
         self, *, proposal_id: int, channel_id: str, message_ts: str, now: datetime
     ) -> ProposalRecord:
-        """Record where the verdict message was posted."""
-        await self._update_proposal(
+        """Record where the verdict message was posted (one UPDATE, the record returned by it)."""
+        return await self._update_proposal(
             proposal_id,
             channel_id=channel_id,
             message_ts=message_ts,
@@ -369,19 +507,17 @@ class Repository:
             delivery_error=None,
             updated_at=now,
         )
-        return await self._require_proposal(proposal_id)
 
     async def mark_undeliverable(
         self, *, proposal_id: int, error: str, now: datetime
     ) -> ProposalRecord:
         """Record that the verdict could not be posted, and why."""
-        await self._update_proposal(
+        return await self._update_proposal(
             proposal_id,
             delivery_state=DeliveryState.UNDELIVERABLE.value,
             delivery_error=error,
             updated_at=now,
         )
-        return await self._require_proposal(proposal_id)
 
     async def add_revision(
         self,
@@ -394,54 +530,53 @@ class Repository:
         reset_votes: bool,
     ) -> ProposalRecord:
         """Store a re-evaluation as the next revision; with reset_votes, delete the votes."""
-        async with self._sessions.begin() as session:
-            revision = await self._bump_revision(session, proposal_id, proposal, evaluation, now)
-            session.add(
-                _evaluation_row(
-                    proposal_id=proposal_id,
-                    revision=revision,
-                    proposal=proposal,
-                    evaluation=evaluation,
-                    created_by=created_by,
-                    now=now,
-                )
+        proposal_json = model_json(proposal)
+        async with self._engine.begin() as connection:
+            row = await self._bump_revision(
+                connection, proposal_id, _revision_columns(proposal, proposal_json, evaluation), now
             )
+            revision = _evaluation_values(
+                proposal_id=proposal_id,
+                revision=row.revision,
+                proposal_json=proposal_json,
+                evaluation=evaluation,
+                created_by=created_by,
+                now=now,
+            )
+            await connection.execute(_INSERT_EVALUATION, revision)
             if reset_votes:
-                await session.execute(delete(VOTES).where(VOTES.c.proposal_id == proposal_id))
-        return await self._require_proposal(proposal_id)
+                await connection.execute(delete(VOTES).where(VOTES.c.proposal_id == proposal_id))
+        return ProposalRecord(
+            **_record_fields(row),
+            proposal=proposal,
+            evaluation=evaluation,
+            policy_hash=evaluation.policy.hash,
+        )
 
+    @staticmethod
     async def _bump_revision(
-        self,
-        session: AsyncSession,
-        proposal_id: int,
-        proposal: Proposal,
-        evaluation: Evaluation,
-        now: datetime,
-    ) -> int:
+        connection: AsyncConnection, proposal_id: int, columns: dict[str, Any], now: datetime
+    ) -> Any:
         statement = (
             update(PROPOSALS)
             .where(PROPOSALS.c.id == proposal_id)
-            .values(
-                revision=PROPOSALS.c.revision + 1,
-                updated_at=now,
-                **_revision_columns(proposal, evaluation),
-            )
-            .returning(PROPOSALS.c.revision)
+            .values(revision=PROPOSALS.c.revision + 1, updated_at=now, **columns)
+            .returning(*PROPOSALS.c)
         )
-        revision = (await session.execute(statement)).scalar_one_or_none()
-        if revision is None:
+        row = (await connection.execute(statement)).one_or_none()
+        if row is None:
             raise ProposalNotFoundError(proposal_id)
-        return int(revision)
+        return row
 
     async def evaluation_history(self, *, proposal_id: int) -> list[EvaluationRecord]:
         """Every evaluation of the proposal, revision 1 first."""
         statement = (
-            select(EvaluationRow)
+            select(EVALUATIONS)
             .where(EVALUATIONS.c.proposal_id == proposal_id)
             .order_by(EVALUATIONS.c.revision)
         )
-        async with self._sessions() as session:
-            rows = (await session.scalars(statement)).all()
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(statement)).all()
         return [_evaluation_record(row) for row in rows]
 
     async def open_proposals(self) -> list[ProposalRecord]:
@@ -473,43 +608,28 @@ class Repository:
         records = await self._proposals_where(*conditions, limit=1)
         return records[0] if records else None
 
-    async def _require_proposal(self, proposal_id: int) -> ProposalRecord:
-        record = await self.get_proposal(proposal_id=proposal_id)
-        if record is None:
-            raise ProposalNotFoundError(proposal_id)
-        return record
-
     async def _proposals_where(
         self, *conditions: Any, limit: int | None = None, newest_first: bool = True
     ) -> list[ProposalRecord]:
         order = (PROPOSALS.c.created_at, PROPOSALS.c.id)
         statement = (
-            select(ProposalRow, EvaluationRow)
-            .join(
-                EvaluationRow,
-                and_(
-                    EVALUATIONS.c.proposal_id == PROPOSALS.c.id,
-                    EVALUATIONS.c.revision == PROPOSALS.c.revision,
-                ),
-            )
+            select(*_PROPOSAL_COLUMNS)
+            .join(EVALUATIONS, CURRENT_EVALUATION)
             .where(*conditions)
             .order_by(*(column.desc() for column in order) if newest_first else order)
             .limit(limit)
         )
-        async with self._sessions() as session:
-            rows = (await session.execute(statement)).all()
-        return [_proposal_record(row, evaluation) for row, evaluation in rows]
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(statement)).all()
+        return [_proposal_record(row) for row in rows]
 
-    async def _update_proposal(self, proposal_id: int, **values: Any) -> None:
-        statement = (
-            update(PROPOSALS)
-            .where(PROPOSALS.c.id == proposal_id)
-            .values(**values)
-            .returning(PROPOSALS.c.id)
-        )
-        async with self._sessions.begin() as session:
-            if (await session.execute(statement)).scalar_one_or_none() is None:
-                raise ProposalNotFoundError(proposal_id)
+    async def _update_proposal(self, proposal_id: int, **values: Any) -> ProposalRecord:
+        parameters = {"target_id": proposal_id, **values}
+        async with self._engine.begin() as connection:
+            row = (await connection.execute(_UPDATE_PROPOSAL, parameters)).one_or_none()
+        if row is None:
+            raise ProposalNotFoundError(proposal_id)
+        return _proposal_record(row)
 
     # -- decisions: the audit export and the App Home -----------------------------------
 
@@ -603,13 +723,9 @@ class Repository:
         return {proposal_id: Choice(choice) for proposal_id, choice in rows}
 
     async def _decisions_where(self, *conditions: Any) -> list[DecisionSummary]:
-        current = and_(
-            EVALUATIONS.c.proposal_id == PROPOSALS.c.id,
-            EVALUATIONS.c.revision == PROPOSALS.c.revision,
-        )
         proposals = (
             select(*_SUMMARY_COLUMNS)
-            .join(EVALUATIONS, current)
+            .join(EVALUATIONS, CURRENT_EVALUATION)
             .where(*conditions)
             .order_by(PROPOSALS.c.id)
         )
@@ -837,7 +953,161 @@ class Repository:
             for row in rows
         ]
 
-    # -- reminder ledger ---------------------------------------------------------------
+    # -- reminders: who gets them ------------------------------------------------------
+
+    async def reminder_targets(self, *, zone: ZoneInfo) -> list[ReminderTarget]:
+        """Every proposal eligible for reminders (posted; open, or approved), oldest first."""
+        columns = PROPOSALS.c
+        statement = (
+            select(
+                columns.id,
+                columns.team_id,
+                columns.channel_id,
+                columns.message_ts,
+                columns.title,
+                columns.proposal_json,
+                columns.created_at,
+                columns.vote_state,
+            )
+            .where(_eligible_for_reminders())
+            .order_by(columns.created_at, columns.id)
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(statement)).all()
+        return [_reminder_target(row, zone) for row in rows]
+
+    async def nudge_targets(self, *, now: datetime, lead: timedelta) -> list[NudgeTarget]:
+        """Posted proposals whose vote is open and closes after now, within ``lead``."""
+        columns = PROPOSALS.c
+        statement = (
+            select(
+                columns.id,
+                columns.team_id,
+                columns.channel_id,
+                columns.title,
+                columns.vote_deadline,
+                columns.created_at,
+            )
+            .where(
+                columns.delivery_state == DeliveryState.POSTED.value,
+                columns.vote_state == VoteState.OPEN.value,
+                columns.vote_deadline > now,
+                columns.vote_deadline <= now + lead,
+            )
+            .order_by(columns.vote_deadline, columns.id)
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(statement)).all()
+        return [
+            NudgeTarget(
+                proposal_id=row.id,
+                team_id=row.team_id,
+                channel_id=row.channel_id,
+                title=row.title,
+                vote_deadline=row.vote_deadline,
+                created_at=row.created_at,
+            )
+            for row in rows
+        ]
+
+    async def voters_of(self, *, proposal_ids: Sequence[int]) -> dict[int, set[str]]:
+        """Who has voted, per proposal (an empty set for a proposal without votes)."""
+        statement = select(VOTES.c.proposal_id, VOTES.c.user_id).where(
+            VOTES.c.proposal_id.in_(list(proposal_ids))
+        )
+        found: dict[int, set[str]] = {proposal_id: set() for proposal_id in proposal_ids}
+        async with self._engine.connect() as connection:
+            for row in await connection.execute(statement):
+                found[row.proposal_id].add(row.user_id)
+        return found
+
+    async def committees_of(
+        self, *, channels: Iterable[tuple[str, str]]
+    ) -> dict[tuple[str, str], list[str]]:
+        """The committee of each (team, channel) that has one, in the order members were added."""
+        wanted = list(dict.fromkeys(channels))
+        found: dict[tuple[str, str], list[str]] = {}
+        if not wanted:
+            return found
+        statement = (
+            select(MEMBERS.c.team_id, MEMBERS.c.channel_id, MEMBERS.c.user_id)
+            .where(tuple_(MEMBERS.c.team_id, MEMBERS.c.channel_id).in_(wanted))
+            .order_by(MEMBERS.c.added_at, MEMBERS.c.id)
+        )
+        async with self._engine.connect() as connection:
+            for row in await connection.execute(statement):
+                found.setdefault((row.team_id, row.channel_id), []).append(row.user_id)
+        return found
+
+    # -- reminder ledger: the claim protocol (`bot.persistence.ledger`) ------------------
+
+    async def settled_reminder_keys(
+        self, *, day: date, late_kinds: Sequence[str], since: date
+    ) -> set[LedgerKey]:
+        """Keys a sweep on ``day`` need not try, sent or given up: those due yesterday or today,
+        and those of ``late_kinds`` (sent however late) due since ``since``."""
+        late = and_(REMINDERS.c.kind.in_(list(late_kinds)), REMINDERS.c.due_date >= since)
+        statement = select(*ledger.KEY_COLUMNS).where(
+            ledger.settled(),
+            REMINDERS.c.due_date <= day,
+            or_(REMINDERS.c.due_date >= day - timedelta(days=1), late),
+        )
+        async with self._engine.connect() as connection:
+            return {_key(row) for row in await connection.execute(statement)}
+
+    async def settled_reminders_among(self, *, keys: Sequence[LedgerKey]) -> set[LedgerKey]:
+        """Which of these keys are sent or given up."""
+        settled: set[LedgerKey] = set()
+        async with self._engine.connect() as connection:
+            for some in ledger.chunks(keys):
+                statement = select(*ledger.KEY_COLUMNS).where(ledger.settled(), ledger.key_in(some))
+                settled |= {_key(row) for row in await connection.execute(statement)}
+        return settled
+
+    async def claim_reminders(
+        self, *, entries: Iterable[LedgerEntry], now: datetime
+    ) -> dict[LedgerKey, int]:
+        """Claim ledger rows for sending, all in one transaction; the keys this caller won
+        (at most one concurrent caller wins each), with their row ids."""
+        parameters = ledger.claim_parameters(entries, now)
+        if not parameters:
+            return {}
+        async with self._engine.begin() as connection:
+            rows = await connection.execute(self._claim, parameters)
+            return {_key(row): row.id for row in rows}
+
+    async def renew_reminder_claims(
+        self, *, row_ids: Iterable[int], held_since: datetime, now: datetime
+    ) -> set[int]:
+        """Refresh the claims taken at ``held_since`` (before they grow stale); returns the rows
+        still held, now as claimed at ``now``."""
+        values = {
+            "held": ledger.claim_marker(held_since),
+            "renewed": ledger.claim_marker(now),
+        }
+        held: set[int] = set()
+        async with self._engine.begin() as connection:
+            for some in ledger.chunks(sorted(row_ids)):
+                result = await connection.execute(ledger.RENEW, {**values, "row_ids": some})
+                held |= set(result.scalars())
+        return held
+
+    async def mark_reminders_sent(self, *, row_ids: Iterable[int], now: datetime) -> None:
+        """Record claimed rows as sent (Slack accepted their messages)."""
+        async with self._engine.begin() as connection:
+            for some in ledger.chunks(sorted(row_ids)):
+                await connection.execute(ledger.MARK_SENT, {"row_ids": some, "sent_at": now})
+
+    async def release_reminders(
+        self, *, row_ids: Iterable[int], error: str
+    ) -> list[ReminderRecord]:
+        """Release claimed rows with the error of their failed send, for the next sweep."""
+        values = {"error": error[: ledger.ERROR_LENGTH]}
+        rows: list[Any] = []
+        async with self._engine.begin() as connection:
+            for some in ledger.chunks(sorted(row_ids)):
+                rows += await connection.execute(ledger.RELEASE, {**values, "row_ids": some})
+        return [_reminder_record(row) for row in rows]
 
     def _reminder_key(self, proposal_id: int, kind: str, due_date: date) -> ColumnElement[bool]:
         return and_(
@@ -853,92 +1123,43 @@ class Repository:
                 self._reminder_key(proposal_id, kind, due_date), REMINDERS.c.sent_at.is_not(None)
             )
         )
-        async with self._sessions() as session:
-            return bool((await session.execute(statement)).scalar())
-
-    async def record_reminder_sent(
-        self,
-        *,
-        proposal_id: int,
-        kind: str,
-        due_date: date,
-        days_before: int,
-        channel_id: str,
-        now: datetime,
-    ) -> bool:
-        """Mark the reminder sent; True only for the one caller that marked it (at most once).
-
-        Call it before sending to claim the reminder; if the send then fails,
-        `record_reminder_failure` releases the claim so that a later sweep retries.
-        """
-        statement = self._insert(REMINDERS).values(
-            proposal_id=proposal_id,
-            kind=kind,
-            due_date=due_date,
-            days_before=days_before,
-            channel_id=channel_id,
-            sent_at=now,
-            attempts=0,
-        )
-        statement = statement.on_conflict_do_update(
-            index_elements=[REMINDERS.c.proposal_id, REMINDERS.c.kind, REMINDERS.c.due_date],
-            set_={"sent_at": statement.excluded.sent_at},
-            where=REMINDERS.c.sent_at.is_(None),
-        ).returning(REMINDERS.c.id)
-        async with self._sessions.begin() as session:
-            return (await session.execute(statement)).scalar_one_or_none() is not None
-
-    async def record_reminder_failure(
-        self,
-        *,
-        proposal_id: int,
-        kind: str,
-        due_date: date,
-        days_before: int,
-        channel_id: str,
-        error: str,
-    ) -> ReminderRecord:
-        """Record a failed send: not sent, one more attempt, the error; returns the ledger row."""
-        statement = self._insert(REMINDERS).values(
-            proposal_id=proposal_id,
-            kind=kind,
-            due_date=due_date,
-            days_before=days_before,
-            channel_id=channel_id,
-            sent_at=None,
-            attempts=1,
-            last_error=error,
-        )
-        statement = statement.on_conflict_do_update(
-            index_elements=[REMINDERS.c.proposal_id, REMINDERS.c.kind, REMINDERS.c.due_date],
-            set_={
-                "sent_at": None,
-                "attempts": REMINDERS.c.attempts + 1,
-                "last_error": statement.excluded.last_error,
-            },
-        ).returning(*REMINDERS.c)
-        async with self._sessions.begin() as session:
-            return _reminder_record((await session.execute(statement)).one())
+        async with self._engine.connect() as connection:
+            return bool((await connection.execute(statement)).scalar())
 
     async def get_reminder(
         self, *, proposal_id: int, kind: str, due_date: date
     ) -> ReminderRecord | None:
         """The ledger row of this reminder, or None when it was never attempted."""
         statement = select(REMINDERS).where(self._reminder_key(proposal_id, kind, due_date))
-        async with self._sessions() as session:
-            row = (await session.execute(statement)).one_or_none()
+        async with self._engine.connect() as connection:
+            row = (await connection.execute(statement)).one_or_none()
         return None if row is None else _reminder_record(row)
 
     async def reminders_on(self, *, due_date: date) -> list[ReminderRecord]:
-        """Every ledger row for reminders due on this date."""
+        """Every ledger row due on this date (thread and channel copies and nudges included)."""
         statement = (
             select(REMINDERS)
             .where(REMINDERS.c.due_date == due_date)
             .order_by(REMINDERS.c.proposal_id, REMINDERS.c.kind)
         )
-        async with self._sessions() as session:
-            rows = (await session.execute(statement)).all()
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(statement)).all()
         return [_reminder_record(row) for row in rows]
+
+    @asynccontextmanager
+    async def advisory_lock(self, *, key: int) -> AsyncIterator[bool]:
+        """Hold a PostgreSQL session advisory lock for the block: True when taken, False when
+        another session holds it (no waiting). Elsewhere there is no such lock: always True."""
+        if self._engine.dialect.name != "postgresql":
+            yield True
+            return
+        async with self._engine.connect() as connection:
+            taken = await connection.scalar(select(func.pg_try_advisory_lock(literal(key))))
+            try:
+                yield bool(taken)
+            finally:
+                if taken:
+                    await connection.execute(select(func.pg_advisory_unlock(literal(key))))
 
     # -- processed deliveries ----------------------------------------------------------
 

@@ -77,6 +77,7 @@ class ProposalRow(SQLModel, table=True):
         Index("ix_proposals_channel", "team_id", "channel_id", "author_id"),
         Index("ix_proposals_vote_state", "vote_state"),
         Index("ix_proposals_vote_deadline", "vote_deadline"),
+        Index("ix_proposals_thread", "channel_id", "message_ts"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -1,4 +1,4 @@
-"""Deadline reminders and vote nudges: the plan, the texts, the ledger queries and the sweep."""
+"""Deadline reminders and vote nudges: the plan, the texts, the batched ledger and the sweep."""
 
 from bot.reminders.plan import ReminderKind, Schedule
 from bot.reminders.sweep import ReminderConfig, ReminderSweep, SlackPoster, SweepReport

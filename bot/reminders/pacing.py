@@ -53,10 +53,19 @@ async def send_paced(
 ) -> int:
     """Deliver every item, paced per lane; returns how many deliveries called Slack."""
     gate = asyncio.Semaphore(max_in_flight)
-    lanes = lanes_of(items)
-    counts = await asyncio.gather(
-        *(_run_lane(deliveries, gate, interval) for deliveries in lanes.values())
-    )
+    lanes = [
+        asyncio.ensure_future(_run_lane(deliveries, gate, interval))
+        for deliveries in lanes_of(items).values()
+    ]
+    try:
+        counts = await asyncio.gather(*lanes)
+    except BaseException:
+        # One lane failed (or the sweep was cancelled): stop the others before returning, so
+        # that nothing is still sending once the caller records what was sent.
+        for lane in lanes:
+            lane.cancel()
+        await asyncio.gather(*lanes, return_exceptions=True)
+        raise
     return sum(counts)
 
 

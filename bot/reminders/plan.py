@@ -40,9 +40,12 @@ from enum import StrEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+# The targets are the records the repository returns; the plan re-exports them with the key.
+from bot.persistence.records import LedgerKey as LedgerKey
+from bot.persistence.records import NudgeTarget as NudgeTarget
 from bot.persistence.records import Outcome
+from bot.persistence.records import ReminderTarget as ReminderTarget
 from core.calendar import FiscalQuarter, fiscal_quarter, next_quarter
-from core.proposal import Proposal
 
 ONE_DAY = timedelta(days=1)
 NUDGE_LEAD = timedelta(hours=24)
@@ -51,9 +54,6 @@ CHANNEL_SUFFIX = ":channel"
 VOTE_NUDGE = "vote_nudge"
 MAX_KIND_LENGTH = 32
 QUARTERS_COVERED = 2
-
-LedgerKey = tuple[int, str, date]
-"""The reminder ledger's unique key: proposal id, kind, due date."""
 
 
 class ReminderKind(StrEnum):
@@ -75,20 +75,6 @@ class Schedule:
     def last_offset(self) -> int:
         """The smallest offset: the reminder that also goes to the channel."""
         return min(self.offsets)
-
-
-@dataclass(frozen=True, slots=True)
-class ReminderTarget:
-    """An eligible proposal as the planner needs it: where to remind, and what it plans."""
-
-    proposal_id: int
-    team_id: str
-    channel_id: str
-    thread_ts: str
-    title: str
-    proposal: Proposal
-    posted_on: date
-    vote_open: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,18 +221,6 @@ def group_by_channel(reminders: Iterable[DueReminder]) -> dict[str, list[DueRemi
 
 
 # -- vote nudges --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class NudgeTarget:
-    """A proposal whose vote is open and closes within the nudge lead."""
-
-    proposal_id: int
-    team_id: str
-    channel_id: str
-    title: str
-    vote_deadline: datetime
-    created_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,8 +22,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.persistence.database import create_engine
-from bot.reminders import queries
-from bot.reminders.plan import DueReminder, Schedule, due_on
+from bot.persistence.repository import Repository
+from bot.reminders.plan import DueReminder, LedgerKey, Schedule, due_on
 from bot.settings import Settings, SettingsError, load_settings
 
 EXIT_OK = 0
@@ -50,18 +50,19 @@ async def due_reminders_report(
         offsets=tuple(settings.reminder_offsets_days),
         start_month=settings.fiscal_year_start_month,
     )
-    targets = await queries.reminder_targets(engine, zone=settings.zone)
+    repository = Repository(engine)
+    targets = await repository.reminder_targets(zone=settings.zone)
     reminders = due_on(targets, day=day, schedule=schedule)
     sent = {
         (row.proposal_id, row.kind, row.due_date)
-        for row in await queries.ledger_on(engine, day=day)
+        for row in await repository.reminders_on(due_date=day)
         if row.sent_at is not None
     }
     rows = [_row(reminder, sent) for reminder in reminders]
     return sorted(rows, key=lambda row: (row["channel"], row["proposal_id"], row["kind"]))
 
 
-def _row(reminder: DueReminder, sent: set[queries.LedgerKey]) -> dict[str, Any]:
+def _row(reminder: DueReminder, sent: set[LedgerKey]) -> dict[str, Any]:
     parts = [reminder.key, reminder.channel_key] if reminder.to_channel else [reminder.key]
     return {
         "proposal_id": reminder.target.proposal_id,

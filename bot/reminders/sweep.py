@@ -3,15 +3,17 @@
 `ReminderSweep.run` is the daily sweep (QIT-deadline, quarter-close and passed-deadline
 reminders); `ReminderSweep.nudge` the frequent one (DMs to members who have not voted).
 Both are safe to run at any time, any number of times, from any number of replicas: the
-ledger claim (`bot.reminders.queries`) lets each message out at most once, and a message is
-recorded as sent only after Slack accepted it. On PostgreSQL a sweep also takes an advisory
-lock and skips when another replica is sweeping; on SQLite the claim alone guarantees it.
+ledger claim (`bot.persistence.ledger`) lets each message out at most once, and a message is
+recorded as sent only after Slack accepted it. Each channel claims its next messages' rows
+in one transaction and sent rows are recorded in batches (`bot.reminders.batching`). On
+PostgreSQL a sweep also takes an advisory lock and skips when another replica is sweeping; on
+SQLite the claim alone guarantees it.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
@@ -24,7 +26,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import Clock
-from bot.reminders import queries, texts
+from bot.persistence.ledger import is_given_up
+from bot.persistence.records import LedgerEntry
+from bot.persistence.repository import Repository
+from bot.reminders import texts
+from bot.reminders.batching import LaneClaims, SentRows, claim_batch
 from bot.reminders.pacing import DEFAULT_INTERVAL_SECONDS, Outgoing, send_paced
 from bot.reminders.plan import (
     CHANNEL_SUFFIX,
@@ -32,6 +38,7 @@ from bot.reminders.plan import (
     DueNudge,
     DueReminder,
     LedgerKey,
+    ReminderKind,
     Schedule,
     group_by_channel,
     nudge_kind,
@@ -39,7 +46,6 @@ from bot.reminders.plan import (
     sweep_ledger_since,
     to_sweep,
 )
-from bot.reminders.queries import LedgerEntry
 from bot.settings import Settings
 from core.policy import Policy
 
@@ -85,6 +91,15 @@ class Message:
     text: str
     blocks: list[dict[str, object]]
     thread_ts: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Parcel:
+    """One message and the ledger rows it delivers; rendered from the keys this sweeper won."""
+
+    lane: str
+    entries: tuple[LedgerEntry, ...]
+    render: Callable[[Collection[LedgerKey]], Message]
 
 
 class DeliveryError(Exception):
@@ -146,7 +161,7 @@ class ReminderSweep:
     def __init__(
         self, *, engine: AsyncEngine, poster: Poster, clock: Clock, config: ReminderConfig
     ) -> None:
-        self._engine = engine
+        self._repository = Repository(engine)
         self._poster = poster
         self._clock = clock
         self._config = config
@@ -164,14 +179,11 @@ class ReminderSweep:
         return await self._locked(NUDGE_LOCK_KEY, self._sweep_nudges)
 
     async def _locked(self, key: int, sweep: Callable[[], Awaitable[SweepReport]]) -> SweepReport:
-        async with self._engine.connect() as connection:
-            if not await queries.try_advisory_lock(connection, key):
+        async with self._repository.advisory_lock(key=key) as taken:
+            if not taken:
                 logger.info("another replica is sweeping (advisory lock %#x); skipped", key)
                 return SweepReport(locked_out=True)
-            try:
-                return await sweep()
-            finally:
-                await queries.advisory_unlock(connection, key)
+            return await sweep()
 
     # -- deadline reminders ---------------------------------------------------------------
 
@@ -182,133 +194,119 @@ class ReminderSweep:
         threads = [reminder for reminder in due if reminder.key not in settled]
         copies = [reminder for reminder in due if reminder.channel_key not in settled]
         report.planned = len(threads) + sum(reminder.to_channel for reminder in copies)
-        sends = self._thread_sends(threads, day, report) + self._digest_sends(copies, day, report)
-        await send_paced(sends, interval=self._config.pace_seconds)
+        digests = group_by_channel(copies).values()
+        parcels = [self._thread_parcel(reminder, day) for reminder in threads]
+        await self._send(parcels + [_digest_parcel(group, day) for group in digests], report)
         return report
 
     async def _due_and_settled(self, day: date) -> tuple[list[DueReminder], set[LedgerKey]]:
         schedule = self._config.schedule
-        targets = await queries.reminder_targets(self._engine, zone=self._config.zone)
-        settled = await queries.settled_reminder_keys(
-            self._engine, day=day, since=sweep_ledger_since(day, schedule)
+        targets = await self._repository.reminder_targets(zone=self._config.zone)
+        settled = await self._repository.settled_reminder_keys(
+            day=day,
+            late_kinds=[ReminderKind.QIT_PASSED.value],
+            since=sweep_ledger_since(day, schedule),
         )
         return to_sweep(targets, day=day, schedule=schedule), settled
 
-    def _thread_sends(
-        self, reminders: Sequence[DueReminder], day: date, report: SweepReport
-    ) -> list[Outgoing]:
-        return [
-            Outgoing(reminder.target.channel_id, partial(self._send_thread, reminder, day, report))
-            for reminder in reminders
-        ]
-
-    def _digest_sends(
-        self, reminders: Sequence[DueReminder], day: date, report: SweepReport
-    ) -> list[Outgoing]:
-        return [
-            Outgoing(channel, partial(self._send_digest, group, day, report))
-            for channel, group in group_by_channel(reminders).items()
-        ]
-
-    async def _send_thread(self, reminder: DueReminder, day: date, report: SweepReport) -> bool:
+    def _thread_parcel(self, reminder: DueReminder, day: date) -> Parcel:
         entry = _entry(reminder, reminder.kind.value)
-        if not await self._claim([entry], report):
-            return False
+        return Parcel(entry.channel_id, (entry,), partial(self._thread_message, reminder, day))
+
+    def _thread_message(
+        self, reminder: DueReminder, day: date, _won: Collection[LedgerKey]
+    ) -> Message:
         rendered = texts.thread_message(
             reminder,
             today=day,
             policy=self._config.policy,
             start_month=self._config.start_month,
         )
-        message = Message(
-            reminder.target.channel_id, rendered.text, rendered.blocks, reminder.target.thread_ts
-        )
-        return await self._deliver(message, [entry], report)
-
-    async def _send_digest(
-        self, group: Sequence[DueReminder], day: date, report: SweepReport
-    ) -> bool:
-        copies = {reminder.channel_key: _copy_entry(reminder) for reminder in group}
-        won = await self._claim(list(copies.values()), report)
-        if not won:
-            return False
-        mine = [reminder for reminder in group if reminder.channel_key in won]
-        rendered = texts.digest_message(mine, today=day)
-        message = Message(mine[0].target.channel_id, rendered.text, rendered.blocks)
-        return await self._deliver(message, [copies[key] for key in won], report)
+        target = reminder.target
+        return Message(target.channel_id, rendered.text, rendered.blocks, target.thread_ts)
 
     # -- vote nudges ----------------------------------------------------------------------
 
     async def _sweep_nudges(self) -> SweepReport:
         now = self._clock.now()
         report = SweepReport(day=now.astimezone(self._config.zone).date())
-        targets = await queries.nudge_targets(self._engine, now=now, lead=NUDGE_LEAD)
+        targets = await self._repository.nudge_targets(now=now, lead=NUDGE_LEAD)
         if not targets:
             return report
         due = nudges_due(
             targets,
             now=now,
             zone=self._config.zone,
-            committees=await queries.committees(
-                self._engine, channels=[(t.team_id, t.channel_id) for t in targets]
+            committees=await self._repository.committees_of(
+                channels=[(target.team_id, target.channel_id) for target in targets]
             ),
             fallback_committee=self._config.committee_user_ids,
-            voters=await queries.voters(
-                self._engine, proposal_ids=[t.proposal_id for t in targets]
+            voters=await self._repository.voters_of(
+                proposal_ids=[target.proposal_id for target in targets]
             ),
         )
-        settled = await queries.settled_keys_of(self._engine, keys=[n.key for n in due])
+        keys = [nudge.key for nudge in due]
+        settled = await self._repository.settled_reminders_among(keys=keys)
         pending = [nudge for nudge in due if nudge.key not in settled]
         report.planned = len(pending)
-        sends = [
-            Outgoing(nudge.user_id, partial(self._send_nudge, nudge, report)) for nudge in pending
-        ]
-        await send_paced(sends, interval=self._config.pace_seconds)
+        await self._send([_nudge_parcel(nudge) for nudge in pending], report)
         return report
 
-    async def _send_nudge(self, nudge: DueNudge, report: SweepReport) -> bool:
-        entry = LedgerEntry(
-            proposal_id=nudge.target.proposal_id,
-            kind=nudge_kind(nudge.user_id),
-            due_date=nudge.due_date,
-            days_before=0,
-            channel_id=nudge.user_id,
+    # -- the ledger around the sends ------------------------------------------------------
+
+    async def _send(self, parcels: Sequence[Parcel], report: SweepReport) -> None:
+        """Send every parcel, paced per lane: claimed a batch at a time, recorded in batches."""
+        async with SentRows(self._repository, self._clock) as sent:
+            outgoing = [
+                item
+                for queued in _by_lane(parcels).values()
+                for item in self._lane(queued, sent, report)
+            ]
+            await send_paced(outgoing, interval=self._config.pace_seconds)
+
+    def _lane(
+        self, queued: Sequence[Parcel], sent: SentRows, report: SweepReport
+    ) -> list[Outgoing]:
+        """One lane's parcels, in order, sharing the lane's claims."""
+        claims = LaneClaims(
+            [parcel.entries for parcel in queued],
+            batch=claim_batch(self._config.pace_seconds),
+            repository=self._repository,
+            clock=self._clock,
         )
-        if not await self._claim([entry], report):
-            return False
-        rendered = texts.nudge_message(nudge)
-        message = Message(nudge.user_id, rendered.text, rendered.blocks)
-        return await self._deliver(message, [entry], report)
-
-    # -- the ledger around one send -------------------------------------------------------
-
-    async def _claim(self, entries: Sequence[LedgerEntry], report: SweepReport) -> set[LedgerKey]:
-        won = await queries.claim(self._engine, entries=entries, now=self._clock.now())
-        report.skipped += len(entries) - len(won)
-        return won
+        return [
+            Outgoing(parcel.lane, partial(self._deliver, parcel, claims, position, sent, report))
+            for position, parcel in enumerate(queued)
+        ]
 
     async def _deliver(
-        self, message: Message, entries: Sequence[LedgerEntry], report: SweepReport
+        self,
+        parcel: Parcel,
+        claims: LaneClaims,
+        position: int,
+        sent: SentRows,
+        report: SweepReport,
     ) -> bool:
-        keys = [entry.key for entry in entries]
+        won = await claims.won(position)
+        report.skipped += len(parcel.entries) - len(won)
+        if not won:
+            return False
         try:
-            await self._poster.post(message)
+            await self._poster.post(parcel.render(won.keys()))
         except DeliveryError as error:
-            await self._record_failure(keys, error.code, report)
+            await self._record_failure(list(won.values()), error.code, report)
             return True
-        await queries.mark_sent(self._engine, keys=keys, now=self._clock.now())
+        await sent.add(won.values())
         report.messages_sent += 1
-        report.reminders_sent += len(keys)
+        report.reminders_sent += len(won)
         return True
 
-    async def _record_failure(
-        self, keys: Sequence[LedgerKey], code: str, report: SweepReport
-    ) -> None:
-        report.failed += len(keys)
-        records = await queries.release(self._engine, keys=keys, error=code)
+    async def _record_failure(self, row_ids: Sequence[int], code: str, report: SweepReport) -> None:
+        report.failed += len(row_ids)
+        records = await self._repository.release_reminders(row_ids=row_ids, error=code)
         for record in records:
             key = (record.proposal_id, record.kind, record.due_date)
-            if queries.is_given_up(record):
+            if is_given_up(record):
                 report.given_up.append(key)
                 logger.error(
                     "reminder %s for proposal %s in %s: %s after %d attempts; giving up",
@@ -328,6 +326,13 @@ class ReminderSweep:
                 )
 
 
+def _by_lane(parcels: Iterable[Parcel]) -> dict[str, list[Parcel]]:
+    lanes: dict[str, list[Parcel]] = {}
+    for parcel in parcels:
+        lanes.setdefault(parcel.lane, []).append(parcel)
+    return lanes
+
+
 def _entry(reminder: DueReminder, kind: str) -> LedgerEntry:
     return LedgerEntry(
         proposal_id=reminder.target.proposal_id,
@@ -338,5 +343,29 @@ def _entry(reminder: DueReminder, kind: str) -> LedgerEntry:
     )
 
 
-def _copy_entry(reminder: DueReminder) -> LedgerEntry:
-    return _entry(reminder, reminder.kind.value + CHANNEL_SUFFIX)
+def _digest_parcel(group: Sequence[DueReminder], day: date) -> Parcel:
+    entries = tuple(_entry(reminder, reminder.kind.value + CHANNEL_SUFFIX) for reminder in group)
+    return Parcel(group[0].target.channel_id, entries, partial(_digest_message, group, day))
+
+
+def _digest_message(group: Sequence[DueReminder], day: date, won: Collection[LedgerKey]) -> Message:
+    """The channel's grouped message, listing the proposals whose copies this sweeper won."""
+    mine = [reminder for reminder in group if reminder.channel_key in won]
+    rendered = texts.digest_message(mine, today=day)
+    return Message(mine[0].target.channel_id, rendered.text, rendered.blocks)
+
+
+def _nudge_parcel(nudge: DueNudge) -> Parcel:
+    entry = LedgerEntry(
+        proposal_id=nudge.target.proposal_id,
+        kind=nudge_kind(nudge.user_id),
+        due_date=nudge.due_date,
+        days_before=0,
+        channel_id=nudge.user_id,
+    )
+    return Parcel(nudge.user_id, (entry,), partial(_nudge_message, nudge))
+
+
+def _nudge_message(nudge: DueNudge, _won: Collection[LedgerKey]) -> Message:
+    rendered = texts.nudge_message(nudge)
+    return Message(nudge.user_id, rendered.text, rendered.blocks)

@@ -1,8 +1,10 @@
 """What the reminders say. Pure: the texts and blocks are built from the plan and `core` alone.
 
 Every text says what to do and by when, with exact dates and weekdays ("Mon 16 Nov").
-The timing-adjusted ROI figures come from `core` (the figures of FRAMEWORK.md §2, and a full
-`core.engine.evaluate` for a passed deadline), never from a formula of their own.
+The timing-adjusted ROI figures come from `core`, never from a formula of their own: from
+`core.figures` (the figures of FRAMEWORK.md §2, the very functions the engine derives them
+with) for the cost of a day's delay, and from a full `core.engine.evaluate` for a passed
+deadline, whose text also says whether the gate still passes.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from bot.reminders.plan import DueNudge, DueReminder, ReminderKind
 from core.calendar import FiscalQuarter, fiscal_quarter
 from core.engine import evaluate
 from core.evaluation import CheckId, Evaluation, Status
+from core.figures import Terms, return_multiple, timing_adjusted_gain, total_cost
 from core.policy import Policy
 from core.proposal import Proposal, bounds_of
 
@@ -77,18 +80,33 @@ def _per_day(value: float) -> str:
     return f"{value:,.2f}×" if value >= 0.01 else f"{value:.2g}×"
 
 
+def _late_days(proposal: Proposal, days_late: int) -> int:
+    return min(proposal.delivery_days + days_late, MAX_DELIVERY_DAYS)
+
+
 def evaluate_late(proposal: Proposal, policy: Policy, *, days_late: int = 0) -> Evaluation:
     """The engine's evaluation of the proposal when its work starts ``days_late`` days late."""
-    late = min(proposal.delivery_days + days_late, MAX_DELIVERY_DAYS)
+    late = _late_days(proposal, days_late)
     return evaluate(proposal.model_copy(update={"delivery_days": late}), policy)
+
+
+def timing_adjusted_roi(proposal: Proposal, policy: Policy, *, days_late: int = 0) -> float:
+    """The engine's timing-adjusted ROI figure when the work starts ``days_late`` days late.
+
+    The same number as ``evaluate_late(...).figures.timing_adjusted_roi``, from the same
+    `core.figures` functions, without the rest of the evaluation.
+    """
+    terms = Terms.of(proposal, policy)
+    late = terms._replace(delivery_days=_late_days(proposal, days_late))
+    return return_multiple(timing_adjusted_gain(late), total_cost(late))
 
 
 def roi_outlook(proposal: Proposal, policy: Policy) -> RoiOutlook | None:
     """How the timing-adjusted ROI falls per day of delay; None when it is infinite."""
-    now = evaluate(proposal, policy).figures.timing_adjusted_roi
+    now = timing_adjusted_roi(proposal, policy)
     if not math.isfinite(now):
         return None
-    later = evaluate_late(proposal, policy, days_late=1).figures.timing_adjusted_roi
+    later = timing_adjusted_roi(proposal, policy, days_late=1)
     return RoiOutlook(now=now, per_day=max(0.0, now - later), gate=policy.min_roi_multiple)
 
 

@@ -73,6 +73,7 @@ def _create_proposals() -> None:
     op.create_index("ix_proposals_channel", "proposals", ["team_id", "channel_id", "author_id"])
     op.create_index("ix_proposals_vote_state", "proposals", ["vote_state"])
     op.create_index("ix_proposals_vote_deadline", "proposals", ["vote_deadline"])
+    op.create_index("ix_proposals_thread", "proposals", ["channel_id", "message_ts"])
 
 
 def _create_evaluations() -> None:

@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.persistence.records import Outcome
 from bot.reminders.plan import (
@@ -26,10 +28,12 @@ from bot.reminders.plan import (
 from bot.reminders.texts import (
     day_label,
     digest_message,
+    evaluate_late,
     in_days,
     qit_deadline_text,
     qit_passed_text,
     quarter_close_text,
+    timing_adjusted_roi,
 )
 from core.calendar import fiscal_quarter
 from core.policy import Policy
@@ -291,6 +295,42 @@ def test_the_qit_reminder_says_when_what_to_do_and_what_a_day_of_delay_costs() -
         "later costs 0.08× of timing-adjusted ROI (3.66× now; 21 days late and the 2.00× gate "
         "fails)."
     )
+
+
+@given(
+    revenue=st.floats(min_value=0, max_value=1e9),
+    compute=st.floats(min_value=0, max_value=1e7),
+    day_cost=st.one_of(st.none(), st.floats(min_value=0, max_value=5_000)),
+    engineers=st.integers(min_value=1, max_value=50),
+    engineering_days=st.floats(min_value=0.5, max_value=400),
+    horizon=st.one_of(st.none(), st.integers(min_value=1, max_value=3650)),
+    delivery_days=st.integers(min_value=0, max_value=3650),
+    days_late=st.integers(min_value=0, max_value=4000),
+)
+def test_the_roi_a_reminder_quotes_is_the_engines_figure_for_that_late_start(
+    revenue: float,
+    compute: float,
+    day_cost: float | None,
+    engineers: int,
+    engineering_days: float,
+    horizon: int | None,
+    delivery_days: int,
+    days_late: int,
+) -> None:
+    planned = Proposal.model_validate(
+        proposal().model_dump()
+        | {
+            "projected_revenue_usd": revenue,
+            "compute_cost_usd": compute,
+            "engineer_day_cost_usd": day_cost,
+            "engineers": engineers,
+            "engineering_days": engineering_days,
+            "revenue_horizon_days": horizon,
+            "delivery_days": delivery_days,
+        }
+    )
+    engine = evaluate_late(planned, Policy(), days_late=days_late).figures.timing_adjusted_roi
+    assert timing_adjusted_roi(planned, Policy(), days_late=days_late) == engine
 
 
 def test_the_passed_deadline_message_recomputes_the_roi_with_the_days_lost() -> None:

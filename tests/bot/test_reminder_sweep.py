@@ -7,19 +7,30 @@ import asyncio
 import itertools
 import json
 from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import FixedClock
 from bot.persistence.database import create_engine
-from bot.persistence.records import Choice, Outcome
+from bot.persistence.records import Choice, LedgerEntry, Outcome
 from bot.persistence.repository import Repository
-from bot.reminders import queries
+from bot.reminders.batching import SentRows
 from bot.reminders.report import due_reminders_report, reminders_command
-from bot.reminders.sweep import ReminderConfig, ReminderSweep, SlackPoster, SweepReport
+from bot.reminders.sweep import (
+    DeliveryError,
+    Message,
+    ReminderConfig,
+    ReminderSweep,
+    SlackPoster,
+    SweepReport,
+)
 from bot.settings import Settings
 from bot.slack_client import make_client
 from core.engine import evaluate
@@ -324,8 +335,8 @@ async def test_a_claim_left_by_a_crashed_sweeper_is_taken_over_after_ten_minutes
 ) -> None:
     proposal_id = await add_proposal(repository, "Fraud classifier")
     crashed_at = at(date(2026, 11, 13))
-    entry = queries.LedgerEntry(proposal_id, "qit_deadline", date(2026, 11, 13), 3, "C1")
-    assert await queries.claim(engine, entries=[entry], now=crashed_at) == {entry.key}
+    entry = LedgerEntry(proposal_id, "qit_deadline", date(2026, 11, 13), 3, "C1")
+    assert set(await repository.claim_reminders(entries=[entry], now=crashed_at)) == {entry.key}
     clock = FixedClock(crashed_at + timedelta(minutes=5))
     sweep = sweeper(engine, settings, clock)
 
@@ -334,6 +345,145 @@ async def test_a_claim_left_by_a_crashed_sweeper_is_taken_over_after_ten_minutes
     clock.set(crashed_at + timedelta(minutes=11))
     await sweep.run()
     assert len(posts(fake_slack)) == 1
+
+
+# -- batches ------------------------------------------------------------------------------------
+
+
+@contextmanager
+def reminder_writes(engine: AsyncEngine) -> Iterator[list[str]]:
+    """The first word of every statement writing the reminder ledger while the block runs."""
+    writes: list[str] = []
+
+    def record(*args: Any) -> None:
+        statement = str(args[2])
+        if statement.startswith(("INSERT INTO reminders", "UPDATE reminders")):
+            writes.append(statement.split()[0])
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        yield writes
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+
+
+async def test_a_channels_reminders_are_claimed_in_one_statement_and_recorded_in_few(
+    engine: AsyncEngine, repository: Repository, settings: Settings, fake_slack: FakeSlack
+) -> None:
+    for n in range(10):
+        await add_proposal(repository, f"Proposal {n}", channel="C1" if n < 8 else "C2")
+    clock = FixedClock(at(date(2026, 11, 15)))
+
+    with reminder_writes(engine) as writes:
+        report = await sweeper(engine, settings, clock).run()
+
+    assert (report.messages_sent, report.reminders_sent) == (12, 20)
+    assert writes.count("INSERT") == 2  # one claim per channel
+    assert 1 <= writes.count("UPDATE") < 12  # sends recorded together, not one by one
+    ledger = await repository.reminders_on(due_date=date(2026, 11, 15))
+    assert len(ledger) == 20
+    assert all(row.sent_at == at(date(2026, 11, 15)) for row in ledger)
+
+
+class SlowPoster:
+    """Posts through the fake Slack; each post takes four minutes of the sweep's clock, and
+    during the third one another sweeper tries to claim everything due."""
+
+    def __init__(self, inner: SlackPoster, clock: FixedClock, intruder: Repository) -> None:
+        self.inner, self.clock, self.intruder = inner, clock, intruder
+        self.posted = 0
+        self.intruder_won: dict[Any, int] | None = None
+
+    async def post(self, message: Message) -> None:
+        await self.inner.post(message)
+        self.posted += 1
+        self.clock.set(self.clock.now() + timedelta(minutes=4))
+        if self.posted == 3:
+            due = [
+                LedgerEntry(row.proposal_id, row.kind, row.due_date, row.days_before, "C1")
+                for row in await self.intruder.reminders_on(due_date=date(2026, 11, 15))
+            ]
+            self.intruder_won = await self.intruder.claim_reminders(
+                entries=due, now=self.clock.now()
+            )
+
+
+async def test_a_lane_slowed_past_half_the_claim_window_renews_its_claims_so_none_is_taken_over(
+    engine: AsyncEngine, repository: Repository, settings: Settings, fake_slack: FakeSlack
+) -> None:
+    ids = [await add_proposal(repository, f"Proposal {n}") for n in range(5)]
+    clock = FixedClock(at(date(2026, 11, 15)))
+    poster = SlowPoster(SlackPoster(make_client(settings)), clock, Repository(engine))
+    sweep = ReminderSweep(engine=engine, poster=poster, clock=clock, config=config())
+
+    report = await sweep.run()
+
+    assert poster.intruder_won == {}  # at 09:12 the 09:00 claims would have been stale
+    assert report.messages_sent == 6
+    threads = Counter(call.params.get("thread_ts") for call in posts(fake_slack))
+    assert threads == Counter({None: 1} | {thread_of(proposal_id): 1 for proposal_id in ids})
+
+
+class FailingOnce:
+    """Slack refuses the second message with an error no retry helps."""
+
+    def __init__(self, inner: SlackPoster) -> None:
+        self.inner, self.calls = inner, 0
+
+    async def post(self, message: Message) -> None:
+        self.calls += 1
+        if self.calls == 2:
+            raise DeliveryError("msg_too_long")
+        await self.inner.post(message)
+
+
+async def test_in_a_batch_only_what_slack_accepted_is_recorded_and_a_refusal_is_retried_later(
+    engine: AsyncEngine, repository: Repository, settings: Settings, fake_slack: FakeSlack
+) -> None:
+    ids = [await add_proposal(repository, f"Proposal {n}") for n in range(3)]
+    day = date(2026, 11, 13)
+    clock = FixedClock(at(day))
+    poster = FailingOnce(SlackPoster(make_client(settings)))
+    sweep = ReminderSweep(engine=engine, poster=poster, clock=clock, config=config())
+
+    first = await sweep.run()
+    ledger = {row.proposal_id: row for row in await repository.reminders_on(due_date=day)}
+    clock.set(at(day, hour=10))
+    second = await sweep.run()
+
+    assert (first.messages_sent, first.failed, second.messages_sent) == (2, 1, 1)
+    assert [ledger[proposal_id].sent_at is None for proposal_id in ids] == [False, True, False]
+    assert ledger[ids[1]].last_error == "msg_too_long"
+    threads = sorted(str(call.params["thread_ts"]) for call in posts(fake_slack))
+    assert threads == [thread_of(proposal_id) for proposal_id in ids]
+
+
+class StallingLedger:
+    """Records sent rows, except that its first recording hangs until it is cancelled."""
+
+    def __init__(self) -> None:
+        self.recorded: list[list[int]] = []
+        self.started = asyncio.Event()
+
+    async def mark_reminders_sent(self, *, row_ids: Iterable[int], now: datetime) -> None:
+        if not self.started.is_set():
+            self.started.set()
+            await asyncio.Event().wait()
+        self.recorded.append(sorted(row_ids))
+
+
+async def test_sent_rows_whose_recording_was_cut_short_are_recorded_when_the_sweep_ends() -> None:
+    ledger = StallingLedger()
+    async with SentRows(ledger, FixedClock(at(date(2026, 11, 13)))) as sent:
+        await sent.add([1, 2])
+        stalled = asyncio.create_task(sent.flush())
+        await ledger.started.wait()
+        stalled.cancel()
+        await asyncio.gather(stalled, return_exceptions=True)
+        await sent.add([3])
+        assert ledger.recorded == []
+
+    assert ledger.recorded == [[1, 2, 3]]
 
 
 # -- failures and rate limits -------------------------------------------------------------------
@@ -355,7 +505,7 @@ async def test_a_gone_channel_is_retried_on_later_sweeps_then_given_up_after_thr
     assert len(fake_slack.calls_to("chat.postMessage")) == 3
     assert [report.failed for report in reports] == [1, 1, 1, 0]
     assert reports[2].given_up == [(proposal_id, "qit_passed", date(2026, 11, 17))]
-    [row] = await queries.ledger_on(engine, day=date(2026, 11, 17))
+    [row] = await repository.reminders_on(due_date=date(2026, 11, 17))
     assert (row.sent_at, row.attempts, row.last_error) == (None, 3, "channel_not_found")
 
 
@@ -490,11 +640,10 @@ async def test_the_report_for_a_day_lists_sent_and_unsent_reminders(
     second = await add_proposal(repository, "Second", channel="C2")
     day = date(2026, 11, 15)
     parts = [
-        queries.LedgerEntry(first, kind, day, 1, "C1")
-        for kind in ("qit_deadline", "qit_deadline:channel")
+        LedgerEntry(first, kind, day, 1, "C1") for kind in ("qit_deadline", "qit_deadline:channel")
     ]
-    await queries.claim(engine, entries=parts, now=at(day))
-    await queries.mark_sent(engine, keys=[part.key for part in parts], now=at(day))
+    claimed = await repository.claim_reminders(entries=parts, now=at(day))
+    await repository.mark_reminders_sent(row_ids=claimed.values(), now=at(day))
 
     rows = await due_reminders_report(engine, day=day, settings=settings)
 

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import StatementError
 
 from bot.persistence.database import DatabaseUrlError, create_engine
+from bot.persistence.ledger import is_given_up
 from bot.persistence.records import (
     Choice,
     CommitteeAction,
     DeliveryState,
+    LedgerEntry,
     Outcome,
     VoteChange,
     VoteState,
@@ -33,6 +38,7 @@ from core.evaluation import (
 )
 from core.policy import Policy
 from core.proposal import MetricLock, Proposal
+from tests.conftest import engine_is_postgres
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 TEAM, CHANNEL, AUTHOR = "T001", "C001", "U_AUTHOR"
@@ -213,6 +219,96 @@ async def test_concurrent_double_submits_create_exactly_one_proposal(
     assert len(history) == 1
 
 
+@contextmanager
+def statements_run(repository: Repository) -> Iterator[list[str]]:
+    """The SQL statements the repository sends while the block runs."""
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(args[2])
+
+    sync_engine = repository.engine.sync_engine
+    event.listen(sync_engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(sync_engine, "before_cursor_execute", record)
+
+
+async def test_a_submission_costs_two_inserts_and_its_posting_one_update(
+    repository: Repository,
+) -> None:
+    with statements_run(repository) as creating:
+        record, created = await repository.create_proposal(
+            team_id=TEAM,
+            channel_id=CHANNEL,
+            author_id=AUTHOR,
+            submission_key="V1",
+            proposal=make_proposal(),
+            evaluation=make_evaluation(),
+            created_by=AUTHOR,
+            vote_deadline=None,
+            secret_ballot=False,
+            quorum=None,
+            now=NOW,
+        )
+    with statements_run(repository) as posting:
+        posted = await repository.mark_posted(
+            proposal_id=record.id, channel_id=CHANNEL, message_ts="1.2", now=NOW
+        )
+    assert created
+    assert [statement.split()[0] for statement in creating] == ["INSERT", "INSERT"]
+    assert [statement.split()[0] for statement in posting] == ["UPDATE"]
+    assert posted == await repository.get_proposal(proposal_id=record.id)
+
+
+async def test_the_record_of_a_new_proposal_is_the_stored_one_whatever_the_time_zone(
+    repository: Repository,
+) -> None:
+    tokyo = timezone(timedelta(hours=9))
+    local = datetime(2026, 3, 2, 18, 0, 0, 123456, tzinfo=tokyo)
+    record, _ = await repository.create_proposal(
+        team_id=TEAM,
+        channel_id=CHANNEL,
+        author_id=AUTHOR,
+        submission_key="TOKYO",
+        proposal=make_proposal(),
+        evaluation=make_evaluation(),
+        created_by=AUTHOR,
+        vote_deadline=local + timedelta(days=1),
+        secret_ballot=False,
+        quorum=None,
+        now=local,
+    )
+    stored = await repository.get_proposal(proposal_id=record.id)
+    assert stored is not None
+    assert record == stored
+    assert record.vote_deadline is not None
+    assert (record.created_at.utcoffset(), record.vote_deadline.utcoffset()) == (
+        timedelta(0),
+        timedelta(0),
+    )
+
+
+async def test_a_thread_is_traced_back_to_its_proposal_by_team_channel_and_message(
+    repository: Repository,
+) -> None:
+    proposal_id = await create(repository)
+    await repository.mark_posted(
+        proposal_id=proposal_id, channel_id="C777", message_ts="1700000000.000100", now=NOW
+    )
+
+    async def look_up(team: str, channel: str, thread: str) -> int | None:
+        return await repository.proposal_id_for_thread(
+            team_id=team, channel_id=channel, thread_ts=thread
+        )
+
+    assert await look_up(TEAM, "C777", "1700000000.000100") == proposal_id
+    assert await look_up(TEAM, CHANNEL, "1700000000.000100") is None
+    assert await look_up("T_OTHER", "C777", "1700000000.000100") is None
+    assert await look_up(TEAM, "C777", "1700000000.000200") is None
+
+
 async def test_an_unknown_proposal_id_reads_as_none(repository: Repository) -> None:
     assert await repository.get_proposal(proposal_id=999) is None
 
@@ -288,6 +384,7 @@ async def test_a_revision_becomes_the_latest_evaluation_and_keeps_the_history(
         reset_votes=False,
     )
     history = await repository.evaluation_history(proposal_id=proposal_id)
+    assert revised == await repository.get_proposal(proposal_id=proposal_id)
     assert (revised.revision, revised.title, revised.policy_hash) == (2, "Revised", stricter.hash)
     assert revised.evaluation.verdict is Verdict.APPROVE
     assert [entry.revision for entry in history] == [1, 2]
@@ -569,84 +666,174 @@ async def test_committees_of_different_channels_are_separate(repository: Reposit
     assert await repository.committee_changes(team_id=TEAM, channel_id="C_B") == []
 
 
-# -- reminder ledger --------------------------------------------------------------------
+# -- reminder ledger: the claim protocol ------------------------------------------------
 
 DUE = date(2026, 3, 17)
 
 
-async def record_sent(repository: Repository, proposal_id: int) -> bool:
-    return await repository.record_reminder_sent(
-        proposal_id=proposal_id,
-        kind="qit_deadline",
-        due_date=DUE,
-        days_before=3,
-        channel_id=CHANNEL,
-        now=NOW,
-    )
+def entry(proposal_id: int, kind: str = "qit_deadline", due: date = DUE) -> LedgerEntry:
+    return LedgerEntry(proposal_id, kind, due, 3, CHANNEL)
 
 
-async def test_a_reminder_is_recorded_as_sent_once(repository: Repository) -> None:
-    proposal_id = await create(repository)
-    assert not await repository.reminder_sent(
-        proposal_id=proposal_id, kind="qit_deadline", due_date=DUE
-    )
-    assert await record_sent(repository, proposal_id)
-    assert not await record_sent(repository, proposal_id)
-    assert await repository.reminder_sent(
-        proposal_id=proposal_id, kind="qit_deadline", due_date=DUE
-    )
-    assert not await repository.reminder_sent(
-        proposal_id=proposal_id, kind="quarter_close", due_date=DUE
-    )
+async def claim(repository: Repository, *entries: LedgerEntry, now: datetime = NOW) -> set[Any]:
+    return set(await repository.claim_reminders(entries=entries, now=now))
 
 
-async def test_concurrent_sweeps_record_each_reminder_at_most_once(
+async def is_sent(repository: Repository, proposal_id: int, kind: str = "qit_deadline") -> bool:
+    return await repository.reminder_sent(proposal_id=proposal_id, kind=kind, due_date=DUE)
+
+
+async def test_a_claimed_reminder_counts_as_sent_only_once_marked_and_is_never_claimed_twice(
     repository: Repository,
 ) -> None:
     proposal_id = await create(repository)
-    results = await asyncio.gather(*(record_sent(repository, proposal_id) for _ in range(20)))
-    assert sum(results) == 1
-    assert len(await repository.reminders_on(due_date=DUE)) == 1
+    qit = entry(proposal_id)
 
-
-async def test_a_failed_reminder_counts_attempts_and_can_be_sent_later(
-    repository: Repository,
-) -> None:
-    proposal_id = await create(repository)
-    assert await record_sent(repository, proposal_id)
-    for attempt, error in [(1, "ratelimited"), (2, "channel_not_found")]:
-        failure = await repository.record_reminder_failure(
-            proposal_id=proposal_id,
-            kind="qit_deadline",
-            due_date=DUE,
-            days_before=3,
-            channel_id=CHANNEL,
-            error=error,
-        )
-        assert (failure.attempts, failure.last_error, failure.sent_at) == (attempt, error, None)
-    assert not await repository.reminder_sent(
-        proposal_id=proposal_id, kind="qit_deadline", due_date=DUE
-    )
-    assert await record_sent(repository, proposal_id)
+    won = await repository.claim_reminders(entries=[qit], now=NOW)
+    assert set(won) == {qit.key}
+    assert not await is_sent(repository, proposal_id)
+    assert await claim(repository, qit, now=NOW + timedelta(minutes=1)) == set()
+    await repository.mark_reminders_sent(row_ids=won.values(), now=NOW + timedelta(seconds=2))
+    assert await is_sent(repository, proposal_id)
+    assert not await is_sent(repository, proposal_id, "quarter_close")
+    assert await claim(repository, qit, now=NOW + timedelta(hours=1)) == set()
     stored = await repository.get_reminder(
         proposal_id=proposal_id, kind="qit_deadline", due_date=DUE
     )
     assert stored is not None
-    assert (stored.sent_at, stored.attempts, stored.days_before) == (NOW, 2, 3)
+    assert (stored.sent_at, stored.attempts, stored.last_error) == (
+        NOW + timedelta(seconds=2),
+        1,
+        None,
+    )
+
+
+async def test_concurrent_claims_of_the_same_reminders_have_exactly_one_winner_each(
+    repository: Repository,
+) -> None:
+    proposal_id = await create(repository)
+    entries = [entry(proposal_id, kind) for kind in ("qit_deadline", "quarter_close", "x")]
+
+    results = await asyncio.gather(
+        *(repository.claim_reminders(entries=entries[::step], now=NOW) for step in (1, -1) * 10)
+    )
+
+    winners = [key for won in results for key in won]
+    assert sorted(winners) == sorted(item.key for item in entries)
+    assert len(await repository.reminders_on(due_date=DUE)) == 3
+
+
+async def test_one_claim_covers_many_rows_and_repeated_entries_once(
+    repository: Repository,
+) -> None:
+    proposal_id = await create(repository)
+    entries = [entry(proposal_id, f"kind-{number}") for number in range(1200)]
+
+    won = await repository.claim_reminders(entries=entries + entries[:10], now=NOW)
+
+    assert set(won) == {item.key for item in entries}
+    assert len(set(won.values())) == 1200
+    assert len(await repository.reminders_on(due_date=DUE)) == 1200
+
+
+async def test_a_released_claim_keeps_the_error_counts_attempts_and_can_be_claimed_again(
+    repository: Repository,
+) -> None:
+    proposal_id = await create(repository)
+    qit = entry(proposal_id)
+    for attempt, error in [(1, "ratelimited"), (2, "x" * 600)]:
+        won = await repository.claim_reminders(entries=[qit], now=NOW)
+        [failure] = await repository.release_reminders(row_ids=won.values(), error=error)
+        assert (failure.attempts, failure.last_error, failure.sent_at) == (
+            attempt,
+            error[:500],
+            None,
+        )
+    won = await repository.claim_reminders(entries=[qit], now=NOW)
+    await repository.mark_reminders_sent(row_ids=won.values(), now=NOW)
+    stored = await repository.get_reminder(
+        proposal_id=proposal_id, kind="qit_deadline", due_date=DUE
+    )
+    assert stored is not None
+    assert (stored.sent_at, stored.attempts, stored.days_before) == (NOW, 3, 3)
+    assert await repository.release_reminders(row_ids=won.values(), error="late") == []
+
+
+async def test_a_claim_holds_for_ten_minutes_then_a_crashed_sweepers_claim_is_taken_over(
+    repository: Repository,
+) -> None:
+    proposal_id = await create(repository)
+    qit = entry(proposal_id)
+    assert await claim(repository, qit, now=NOW) == {qit.key}
+
+    assert await claim(repository, qit, now=NOW + timedelta(minutes=9, seconds=59)) == set()
+    assert await claim(repository, qit, now=NOW + timedelta(minutes=10, seconds=1)) == {qit.key}
+
+
+async def test_a_renewed_claim_holds_ten_minutes_from_its_renewal_and_only_its_holder_renews(
+    repository: Repository,
+) -> None:
+    proposal_id = await create(repository)
+    qit = entry(proposal_id)
+    won = await repository.claim_reminders(entries=[qit], now=NOW)
+    later = NOW + timedelta(minutes=6)
+
+    stranger = await repository.renew_reminder_claims(
+        row_ids=won.values(), held_since=NOW - timedelta(seconds=1), now=later
+    )
+    holder = await repository.renew_reminder_claims(row_ids=won.values(), held_since=NOW, now=later)
+
+    assert (stranger, holder) == (set(), set(won.values()))
+    assert await claim(repository, qit, now=NOW + timedelta(minutes=11)) == set()
+    assert await claim(repository, qit, now=later + timedelta(minutes=11)) == {qit.key}
+
+
+async def test_a_reminder_to_a_channel_gone_three_times_is_given_up(
+    repository: Repository,
+) -> None:
+    proposal_id = await create(repository)
+    qit = entry(proposal_id)
+    records = []
+    for _ in range(3):
+        won = await repository.claim_reminders(entries=[qit], now=NOW)
+        records += await repository.release_reminders(row_ids=won.values(), error="not_in_channel")
+
+    assert [is_given_up(record) for record in records] == [False, False, True]
+    assert await claim(repository, qit, now=NOW + timedelta(days=1)) == set()
+    assert await repository.settled_reminders_among(keys=[qit.key]) == {qit.key}
+
+
+async def test_settled_keys_are_yesterdays_and_todays_and_passed_deadlines_since_a_date(
+    repository: Repository,
+) -> None:
+    proposal_id = await create(repository)
+    days = {DUE - timedelta(days=back): back for back in range(4)}
+    entries = [entry(proposal_id, kind, day) for day in days for kind in ("a", "qit_passed")]
+    entries.append(entry(proposal_id, "unsent"))
+    won = await repository.claim_reminders(entries=entries, now=NOW)
+    await repository.mark_reminders_sent(
+        row_ids=[row_id for key, row_id in won.items() if key[1] != "unsent"], now=NOW
+    )
+
+    settled = await repository.settled_reminder_keys(
+        day=DUE, late_kinds=["qit_passed"], since=DUE - timedelta(days=2)
+    )
+
+    assert settled == {
+        (proposal_id, kind, day)
+        for day, back in days.items()
+        for kind in ("a", "qit_passed")
+        if back <= 1 or (kind == "qit_passed" and back <= 2)
+    }
 
 
 async def test_reminders_on_a_date_lists_only_that_dates_ledger(repository: Repository) -> None:
     proposal_id = await create(repository)
-    await record_sent(repository, proposal_id)
-    await repository.record_reminder_sent(
-        proposal_id=proposal_id,
-        kind="quarter_close",
-        due_date=DUE + timedelta(days=1),
-        days_before=1,
-        channel_id=CHANNEL,
-        now=NOW,
-    )
+    tomorrow = DUE + timedelta(days=1)
+    await claim(repository, entry(proposal_id), entry(proposal_id, "quarter_close", tomorrow))
+
     [reminder] = await repository.reminders_on(due_date=DUE)
+
     assert (reminder.proposal_id, reminder.kind, reminder.due_date) == (
         proposal_id,
         "qit_deadline",
@@ -656,6 +843,23 @@ async def test_reminders_on_a_date_lists_only_that_dates_ledger(repository: Repo
         await repository.get_reminder(proposal_id=proposal_id, kind="qit_passed", due_date=DUE)
         is None
     )
+
+
+async def test_only_one_holder_of_the_sweep_lock_on_postgresql_and_no_lock_elsewhere(
+    repository: Repository, database_url: str
+) -> None:
+    other = create_engine(database_url)
+    try:
+        async with (
+            repository.advisory_lock(key=42) as first,
+            Repository(other).advisory_lock(key=42) as second,
+        ):
+            pass
+        async with Repository(other).advisory_lock(key=42) as after_release:
+            pass
+    finally:
+        await other.dispose()
+    assert (first, second, after_release) == (True, not engine_is_postgres(database_url), True)
 
 
 # -- processed deliveries ---------------------------------------------------------------
