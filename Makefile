@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo run test lint typecheck bench clean
+.PHONY: demo run test bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
