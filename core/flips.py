@@ -103,7 +103,13 @@ def _delivery_for_timing(terms: Terms, derived: Derived, limits: Limits) -> int 
     latest = horizon * (1 - needed_gain / revenue)
     if latest < 0:
         return None
-    return min(math.floor(latest), horizon - 1)
+    day = min(math.floor(latest), horizon - 1)
+    # The closed form is exact up to the 9-decimal rounding of the gain, which can let one
+    # more day through (a gain just under 1e-9 may still round up to it).
+    later = terms.moved({"delivery_days": day + 1})
+    if day + 1 < horizon and NUMERIC_GATES[CheckId.TIMING_ADJUSTED_ROI](later, limits):
+        return day + 1
+    return day
 
 
 # --- options per gate, in the order of §3 ---------------------------------------------------

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from core.evaluation import CheckId, Evaluation, Flip, Status
+from core.policy import Policy
 from tests.core.engine_kit import (
     apply_flip,
     case_paths,
@@ -129,6 +130,24 @@ def test_a_delivery_that_takes_the_whole_horizon_can_still_be_brought_forward() 
     # 40 × (1 − 2 × 19 000.04 / 300 000) = 34.93
     evaluation = run(passing_proposal(delivery_days=40, revenue_horizon_days=40))
     assert options(evaluation) == [([("delivery_days", 40, "<=", 34)], ["timing_adjusted_roi"])]
+
+
+def test_a_free_fine_tune_may_ship_on_the_last_day_its_rounded_gain_survives() -> None:
+    # No cost: any gain that survives the 9-decimal rounding is an unbounded ROI. With a
+    # revenue of 5.96e-8 USD, day 89 leaves a gain of 6.6e-10, which still rounds up to 1e-9.
+    proposal = passing_proposal(
+        engineer_day_cost_usd=0.0,
+        compute_cost_usd=0.0,
+        projected_revenue_usd=5.960464477539063e-08,
+        delivery_days=90,
+    )
+    policy = Policy(max_delivery_days=89)
+    evaluation = run(proposal, policy)
+    [delivery] = [f for f in evaluation.flips if f.changes[0].field == "delivery_days"]
+    assert delivery.changes[0].required == 89
+    assert delivery.gates == [WINDOW, TIMING]
+    again = run(apply_flip(proposal, delivery), policy)
+    assert [again.check(gate).status for gate in delivery.gates] == [Status.PASS, Status.PASS]
 
 
 def test_no_row_clean_leaves_the_volume_gate_without_an_option_and_says_why() -> None:
