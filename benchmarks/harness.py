@@ -40,12 +40,12 @@ if str(REPO) not in sys.path:
 
 import aiohttp  # noqa: E402
 from aiohttp import web  # noqa: E402
-from sqlalchemy import text  # noqa: E402
 
-from bot.persistence.database import create_engine, migrate  # noqa: E402
+from bot.persistence.database import migrate  # noqa: E402
 from bot.web import EVENTS_PATH, HEALTH_PATH  # noqa: E402
 from tests.bot import signing  # noqa: E402
 from tests.bot.fake_slack import FakeSlack  # noqa: E402
+from tests.conftest import reset_postgres_schema  # noqa: E402
 
 DATABASE_URL_VARIABLE = "BENCH_DATABASE_URL"
 LOG_DIR_VARIABLE = "BENCH_LOG_DIR"
@@ -113,13 +113,7 @@ def postgres_hint() -> str:
 async def prepare(database: Database) -> None:
     """An empty, migrated database: PostgreSQL's schema `public` is dropped and recreated."""
     if database.is_postgres:
-        engine = create_engine(database.url, pooled=False)
-        try:
-            async with engine.begin() as connection:
-                await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-                await connection.execute(text("CREATE SCHEMA public"))
-        finally:
-            await engine.dispose()
+        await reset_postgres_schema(database.url)
     await migrate(database.url)  # before the replicas start, so they do not race to migrate
 
 

@@ -49,8 +49,9 @@ from bot.settings import load_settings  # noqa: E402
 from bot.slack_client import make_client  # noqa: E402
 from core.engine import evaluate  # noqa: E402
 from core.policy import Policy  # noqa: E402
-from core.proposal import MetricLock, Proposal  # noqa: E402
+from core.proposal import Proposal  # noqa: E402
 from tests.bot.fake_slack import FakeSlack  # noqa: E402
+from tests.builders import approvable_proposal  # noqa: E402
 
 UTC_ZONE = ZoneInfo("UTC")
 POSTED = datetime(2026, 10, 1, 9, tzinfo=UTC)
@@ -61,23 +62,8 @@ INSERT_BATCH = 1000
 
 def proposal(delivery_days: int) -> Proposal:
     """An approvable proposal with the given delivery time."""
-    return Proposal(
-        title=f"Fine-tune delivering in {delivery_days} days",
-        projected_lift_pct=7.2,
-        dataset_examples=150_000,
-        label_accuracy_pct=95.0,
-        diversity_pct=80.0,
-        duplicate_pct=5.0,
-        engineers=2,
-        engineering_days=10.0,
-        compute_cost_usd=4_000.0,
-        projected_revenue_usd=200_000.0,
-        delivery_days=delivery_days,
-        latency_ms=115.0,
-        metric_locks=[
-            MetricLock(name="false positives", comparator=">=", threshold=0.4, achieved=5.3),
-            MetricLock(name="latency", comparator="<=", threshold=120, achieved=115),
-        ],
+    return approvable_proposal(
+        title=f"Fine-tune delivering in {delivery_days} days", delivery_days=delivery_days
     )
 
 

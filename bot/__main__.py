@@ -35,7 +35,7 @@ from bot.reminders import ReminderConfig, ReminderSweep, SlackPoster
 from bot.scheduler import (
     DAILY_SWEEP_JOB,
     FREQUENT_SECONDS,
-    start_scheduler,
+    build_scheduler,
     started_after_reminder_hour,
 )
 from bot.services.ballot import close_due_votes
@@ -134,7 +134,7 @@ def start_jobs(deps: Deps, engine: AsyncEngine, jobs: JobRunner) -> AsyncIOSched
         clock=deps.clock,
         config=ReminderConfig.from_settings(settings, deps.policy),
     )
-    return start_scheduler(
+    scheduler = build_scheduler(
         hour=settings.reminder_hour,
         zone=settings.zone,
         clock=deps.clock,
@@ -142,6 +142,8 @@ def start_jobs(deps: Deps, engine: AsyncEngine, jobs: JobRunner) -> AsyncIOSched
         nudge_sweep=jobs.wrap("vote-nudges", sweep.nudge),
         close_due_votes=jobs.wrap("close-due-votes", partial(close_due_votes, deps)),
     )
+    scheduler.start()  # in the running event loop: start_jobs is called from a coroutine
+    return scheduler
 
 
 async def stop_jobs(scheduler: AsyncIOScheduler, jobs: JobRunner) -> None:

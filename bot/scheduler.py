@@ -73,27 +73,3 @@ def build_scheduler(
         scheduler.add_job(close_due_votes, every, id=CLOSE_VOTES_JOB, **JOB_OPTIONS)
     scheduler.add_job(nudge_sweep, every, id=NUDGE_JOB, **JOB_OPTIONS)
     return scheduler
-
-
-def start_scheduler(
-    *,
-    hour: int,
-    zone: ZoneInfo,
-    clock: Clock,
-    reminder_sweep: Job,
-    nudge_sweep: Job,
-    close_due_votes: Job | None = None,
-    frequent_seconds: float = FREQUENT_SECONDS,
-) -> AsyncIOScheduler:
-    """Build the scheduler and start it in the running event loop (call it from a coroutine)."""
-    scheduler = build_scheduler(
-        hour=hour,
-        zone=zone,
-        clock=clock,
-        reminder_sweep=reminder_sweep,
-        nudge_sweep=nudge_sweep,
-        close_due_votes=close_due_votes,
-        frequent_seconds=frequent_seconds,
-    )
-    scheduler.start()
-    return scheduler

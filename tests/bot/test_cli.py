@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.core.engine_kit import FIGURES
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 CASES_DIR = Path(os.environ.get("FINETUNE_CASES_DIR", "/work/shared/cases"))
@@ -28,15 +30,7 @@ CONTRACT_KEYS = {
     "script",
     "policy",
 }
-FIGURE_KEYS = {
-    "clean_proportion",
-    "clean_examples",
-    "total_cost_usd",
-    "weighted_lift_per_day_pct",
-    "raw_roi",
-    "timing_adjusted_gain_usd",
-    "timing_adjusted_roi",
-}
+FIGURE_KEYS = set(FIGURES)
 SCRUBBED_VARIABLES = ("FISCAL_YEAR_START_MONTH", "TIMEZONE", "FINETUNE_CHECK_DEBUG", "NO_COLOR")
 
 VALID_PROPOSAL = json.loads((CASES_DIR / "recommendation-widget.json").read_text())["proposal"]
@@ -504,36 +498,24 @@ EXPORTED_TITLES = ['Ranking, "v2" fine-tune', "Two\nlines"]
 def filled_database(tmp_path: Path) -> str:
     """A migrated SQLite file holding two posted proposals, one voted on."""
     import asyncio
-    from datetime import UTC, datetime, timedelta
 
     from bot.persistence.database import create_engine, run_migrations
     from bot.persistence.records import Choice
     from bot.persistence.repository import Repository
-    from core.engine import evaluate
-    from core.policy import Policy
     from core.proposal import Proposal
+    from tests.builders import NOW as now
+    from tests.builders import store_proposal
 
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
     run_migrations(url)
-    now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
     async def fill() -> None:
         engine = create_engine(url)
         repository = Repository(engine)
         for index, title in enumerate(EXPORTED_TITLES):
             proposal = Proposal.model_validate({**VALID_PROPOSAL, "title": title})
-            record, _ = await repository.create_proposal(
-                team_id="T1",
-                channel_id="C1",
-                author_id="U1",
-                submission_key=f"view-{index}",
-                proposal=proposal,
-                evaluation=evaluate(proposal, Policy()),
-                created_by="U1",
-                vote_deadline=now + timedelta(days=3),
-                secret_ballot=False,
-                quorum=None,
-                now=now,
+            record = await store_proposal(
+                repository, proposal, team_id="T1", author_id="U1", submission_key=f"view-{index}"
             )
             await repository.mark_posted(
                 proposal_id=record.id, channel_id="C1", message_ts=f"1.{index}", now=now

@@ -9,7 +9,6 @@ from typing import Any
 from bot.blocks import block_kit_problems
 from bot.persistence.records import (
     Choice,
-    DeliveryState,
     EvaluationRecord,
     Outcome,
     ProposalRecord,
@@ -24,70 +23,39 @@ from bot.records_markdown import (
     markdown_to_mrkdwn,
 )
 from bot.rendering import flip_sentence
-from core.engine import evaluate
-from core.evaluation import CheckId, Evaluation
+from core.evaluation import CheckId
 from core.policy import Policy
 from core.proposal import MetricLock, Proposal
+from tests.builders import (
+    FALSE_POSITIVES_LOCK,
+    proposal_record,
+    slow_lift_proposal,
+    store_proposal,
+)
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 AUTHOR, CHANNEL = "U_AUTHOR", "C_DEBRIEF"
-POLICY = Policy()
 
 
 def proposal_input(**overrides: Any) -> Proposal:
     values: dict[str, Any] = {
-        "title": "Fraud classifier fine-tune",
         "kpi_name": "false-positive rate",
-        "projected_lift_pct": 6.2,
-        "dataset_examples": 150_000,
-        "label_accuracy_pct": 92.0,
-        "diversity_pct": 80.0,
-        "duplicate_pct": 5.0,
-        "engineers": 2,
-        "engineering_days": 12.0,
-        "compute_cost_usd": 4_000.0,
-        "projected_revenue_usd": 120_000.0,
         "delivery_days": 60,
-        "latency_ms": 115.0,
-        "metric_locks": [
-            MetricLock(
-                name="reduction in false positives",
-                comparator=">=",
-                threshold=0.4,
-                achieved=5.3,
-                unit="%",
-            ),
-        ],
+        "metric_locks": [FALSE_POSITIVES_LOCK],
     }
-    return Proposal(**{**values, **overrides})
+    return slow_lift_proposal(**{**values, **overrides})
 
 
 def record_of(proposal: Proposal, **overrides: Any) -> ProposalRecord:
-    evaluation = evaluate(proposal, POLICY)
     values: dict[str, Any] = {
         "id": 42,
         "team_id": "T001",
         "channel_id": CHANNEL,
         "author_id": AUTHOR,
-        "title": proposal.title,
-        "proposal": proposal,
-        "evaluation": evaluation,
-        "revision": 1,
-        "policy_hash": evaluation.policy.hash,
         "message_ts": "1700000000.000100",
-        "delivery_state": DeliveryState.POSTED,
-        "delivery_error": None,
-        "vote_deadline": NOW + timedelta(days=3),
-        "secret_ballot": False,
-        "quorum": None,
-        "vote_state": VoteState.OPEN,
-        "outcome": None,
-        "closed_at": None,
-        "closed_by": None,
         "created_at": NOW,
-        "updated_at": NOW,
     }
-    return ProposalRecord(**{**values, **overrides})
+    return proposal_record(proposal, **{**values, **overrides})
 
 
 def closed_record(proposal: Proposal, outcome: Outcome, **overrides: Any) -> ProposalRecord:
@@ -270,20 +238,15 @@ def test_a_huge_record_is_cut_to_one_message_with_a_note() -> None:
 
 
 async def test_the_record_reads_what_the_repository_stored(repository: Repository) -> None:
-    proposal = proposal_input()
-    evaluation: Evaluation = evaluate(proposal, POLICY)
-    stored, _ = await repository.create_proposal(
-        team_id="T001",
+    stored = await store_proposal(
+        repository,
+        proposal_input(),
         channel_id=CHANNEL,
         author_id=AUTHOR,
         submission_key="view-1",
-        proposal=proposal,
-        evaluation=evaluation,
-        created_by=AUTHOR,
-        vote_deadline=None,
-        secret_ballot=True,
-        quorum=None,
         now=NOW,
+        vote_window=None,
+        secret_ballot=True,
     )
     await repository.cast_vote(
         proposal_id=stored.id, user_id="U_ANA", choice=Choice.APPROVE, reason=None, now=NOW

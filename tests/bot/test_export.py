@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import json
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -18,8 +17,8 @@ from bot.persistence.repository import Repository
 from core.engine import evaluate
 from core.policy import Policy
 from core.proposal import Proposal
+from tests.builders import NOW, slow_lift_proposal, statements_sent, store_proposal
 
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 TRICKY_TITLES = [
     'Ranking, "v2" fine-tune',
     "Multi-line\ntitle, with a comma",
@@ -27,46 +26,14 @@ TRICKY_TITLES = [
     'Quotes "" and\r\ncarriage return; ünïcödé ✅',
 ]
 
-_keys = itertools.count()
-
 
 def proposal_input(title: str, **overrides: Any) -> Proposal:
-    values: dict[str, Any] = {
-        "title": title,
-        "projected_lift_pct": 9.0,
-        "dataset_examples": 150_000,
-        "label_accuracy_pct": 92.0,
-        "diversity_pct": 80.0,
-        "duplicate_pct": 5.0,
-        "engineers": 2,
-        "engineering_days": 12.0,
-        "compute_cost_usd": 4_000.0,
-        "projected_revenue_usd": 120_000.0,
-        "delivery_days": 20,
-        "latency_ms": 115.0,
-    }
-    return Proposal(**{**values, **overrides})
-
-
-async def store(repository: Repository, proposal: Proposal, channel: str = "C1") -> ProposalRecord:
-    record, _ = await repository.create_proposal(
-        team_id="T001",
-        channel_id=channel,
-        author_id="U_AUTHOR",
-        submission_key=f"view-{next(_keys)}",
-        proposal=proposal,
-        evaluation=evaluate(proposal, Policy()),
-        created_by="U_AUTHOR",
-        vote_deadline=NOW + timedelta(days=3),
-        secret_ballot=False,
-        quorum=None,
-        now=NOW,
-    )
-    return record
+    values: dict[str, Any] = {"projected_lift_pct": 9.0, "delivery_days": 20}
+    return slow_lift_proposal(**{"title": title, **values, **overrides})
 
 
 async def fill(repository: Repository) -> list[ProposalRecord]:
-    records = [await store(repository, proposal_input(title)) for title in TRICKY_TITLES]
+    records = [await store_proposal(repository, proposal_input(title)) for title in TRICKY_TITLES]
     first = records[0]
     for user, choice in [("U1", Choice.APPROVE), ("U2", Choice.APPROVE), ("U3", Choice.ABSTAIN)]:
         await repository.cast_vote(
@@ -115,7 +82,7 @@ async def test_each_row_carries_the_vote_counts_and_the_outcome(repository: Repo
 async def test_a_rejected_decision_gives_its_recommendation_and_reason(
     repository: Repository,
 ) -> None:
-    record = await store(repository, proposal_input("Too slow", delivery_days=80))
+    record = await store_proposal(repository, proposal_input("Too slow", delivery_days=80))
     (row,) = json.loads(await export_decisions(repository, format="json"))
     assert row["verdict"] == "reject"
     assert row["recommendation"] == record.evaluation.recommendation.value
@@ -125,7 +92,7 @@ async def test_a_rejected_decision_gives_its_recommendation_and_reason(
 
 async def test_an_infinite_roi_is_null_in_json_and_inf_in_csv(repository: Repository) -> None:
     free = proposal_input("Free", engineer_day_cost_usd=0.0, compute_cost_usd=0.0)
-    await store(repository, free)
+    await store_proposal(repository, free)
     (row,) = json.loads(await export_decisions(repository, format="json"))
     (csv_row,) = read_csv(await export_decisions(repository, format="csv"))
     assert row["timing_adjusted_roi"] is None
@@ -142,7 +109,7 @@ async def test_an_empty_database_exports_no_rows(repository: Repository, output:
 
 
 async def test_a_revision_exports_the_latest_evaluation(repository: Repository) -> None:
-    record = await store(repository, proposal_input("Revised", delivery_days=80))
+    record = await store_proposal(repository, proposal_input("Revised", delivery_days=80))
     revised = proposal_input("Revised", delivery_days=20)
     await repository.add_revision(
         proposal_id=record.id,
@@ -159,18 +126,8 @@ async def test_a_revision_exports_the_latest_evaluation(repository: Repository) 
 async def test_the_export_takes_two_queries_however_many_decisions(
     repository: Repository,
 ) -> None:
-    from sqlalchemy import event
-
     for index in range(25):
-        await store(repository, proposal_input(f"P{index}"))
-    statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        statements.append(args[2])
-
-    event.listen(repository.engine.sync_engine, "before_cursor_execute", record)
-    try:
+        await store_proposal(repository, proposal_input(f"P{index}"))
+    with statements_sent(repository.engine) as statements:
         await export_decisions(repository, format="csv")
-    finally:
-        event.remove(repository.engine.sync_engine, "before_cursor_execute", record)
     assert len(statements) == 2

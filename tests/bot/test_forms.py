@@ -17,7 +17,7 @@ from bot.forms import (
     parse_proposal_form,
 )
 from bot.ids import ProposalBlock
-from core.proposal import MetricLock
+from tests.builders import FALSE_POSITIVES_LOCK, LATENCY_LOCK
 
 TEXT_INPUT = "plain_text_input"
 NUMBER_INPUT = "number_input"
@@ -118,16 +118,7 @@ def test_a_complete_form_parses_into_the_proposal_it_describes() -> None:
     assert parsed.proposal.projected_lift_pct == 6.2
     assert parsed.proposal.dataset_examples == 150_000
     assert parsed.proposal.latency_sla_ms == 120
-    assert parsed.proposal.locks == [
-        MetricLock(
-            name="reduction in false positives",
-            comparator=">=",
-            threshold=0.4,
-            achieved=5.3,
-            unit="%",
-        ),
-        MetricLock(name="latency", comparator="<=", threshold=120, achieved=115, unit="ms"),
-    ]
+    assert parsed.proposal.locks == [FALSE_POSITIVES_LOCK, LATENCY_LOCK]
     assert parsed.options == ModalOptions(vote_window_days=3, secret_ballot=False)
 
 

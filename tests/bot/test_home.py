@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-
-from sqlalchemy import event
 
 from bot.blocks import block_kit_problems, view_problems
 from bot.blocks.home import (
@@ -30,10 +26,8 @@ from bot.persistence.records import (
 )
 from bot.persistence.repository import Repository
 from core.calendar import FiscalQuarter, fiscal_quarter
-from core.engine import evaluate
 from core.evaluation import Recommendation, Verdict
-from core.policy import Policy
-from core.proposal import Proposal
+from tests.builders import slow_lift_proposal, statements_sent, store_proposal
 
 TODAY = date(2026, 3, 2)
 QUARTER = fiscal_quarter(TODAY, 1)
@@ -264,41 +258,15 @@ def test_rejected_and_undecided_proposals_have_no_deadline_to_meet() -> None:
 # --- the repository fills HomeData -----------------------------------------------------------
 
 
-def proposal_input(title: str, delivery_days: int = 10) -> Proposal:
-    return Proposal(
-        title=title,
-        projected_lift_pct=6.2,
-        dataset_examples=150_000,
-        label_accuracy_pct=92.0,
-        diversity_pct=80.0,
-        duplicate_pct=5.0,
-        engineers=2,
-        engineering_days=12.0,
-        compute_cost_usd=4_000.0,
-        projected_revenue_usd=120_000.0,
-        delivery_days=delivery_days,
-        latency_ms=115.0,
-    )
-
-
-_keys = itertools.count()
-
-
 async def store(
     repository: Repository, *, channel: str, author: str = OTHER, at: datetime = NOW
 ) -> ProposalRecord:
-    proposal = proposal_input(f"{channel} by {author}")
-    record, _ = await repository.create_proposal(
+    record = await store_proposal(
+        repository,
+        slow_lift_proposal(title=f"{channel} by {author}", delivery_days=10),
         team_id=TEAM,
         channel_id=channel,
         author_id=author,
-        submission_key=f"view-{next(_keys)}",
-        proposal=proposal,
-        evaluation=evaluate(proposal, Policy()),
-        created_by=author,
-        vote_deadline=at + timedelta(days=3),
-        secret_ballot=False,
-        quorum=None,
         now=at,
     )
     return await repository.mark_posted(
@@ -396,26 +364,11 @@ async def test_vote_counts_come_with_each_proposal(repository: Repository) -> No
     assert found.delivery_days == 10
 
 
-@contextmanager
-def counted_queries(repository: Repository) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        statements.append(args[2])
-
-    sync_engine = repository.engine.sync_engine
-    event.listen(sync_engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(sync_engine, "before_cursor_execute", record)
-
-
 async def test_the_home_costs_the_same_few_queries_for_3_or_30_proposals(
     repository: Repository,
 ) -> None:
     async def queries_for_home() -> int:
-        with counted_queries(repository) as statements:
+        with statements_sent(repository.engine) as statements:
             await home_for(repository)
         return len(statements)
 

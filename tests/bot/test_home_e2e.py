@@ -14,7 +14,6 @@ from bot.clock import FixedClock
 from bot.forms import parse_proposal_form
 from bot.persistence.repository import Repository
 from bot.settings import load_settings
-from core.engine import evaluate
 from tests.bot import signing
 from tests.bot.conftest import (
     APPROVABLE,
@@ -26,6 +25,7 @@ from tests.bot.conftest import (
     view_state,
 )
 from tests.bot.fake_slack import TEAM_ID, Call, FakeSlack
+from tests.builders import store_proposal
 
 AUTHOR = signing.USER_ID
 MEMBER = "U0MEMBER1"
@@ -149,20 +149,17 @@ async def test_a_home_with_hundreds_of_proposals_stays_within_the_block_limit(
     modal = proposal_modal(channel_id=signing.CHANNEL_ID, policy=app.deps.policy)
     proposal = parse_proposal_form(view_state(modal, APPROVABLE)).proposal
     assert proposal is not None
-    evaluation = evaluate(proposal, app.deps.policy)
     for number in range(150):
-        record, _ = await repository.create_proposal(
+        record = await store_proposal(
+            repository,
+            proposal,
             team_id=TEAM_ID,
             channel_id=signing.CHANNEL_ID,
             author_id=AUTHOR,
             submission_key=f"V0MANY{number:04d}",
-            proposal=proposal,
-            evaluation=evaluation,
-            created_by=AUTHOR,
-            vote_deadline=None,
-            secret_ballot=False,
-            quorum=None,
             now=NOW,
+            vote_window=None,
+            policy=app.deps.policy,
         )
         await repository.mark_posted(
             proposal_id=record.id,

@@ -13,40 +13,21 @@ from bot.blocks.modal import proposal_modal
 from bot.forms import ModalOptions, decode_private_metadata, parse_proposal_form
 from bot.ids import INPUT_ACTION_ID, ActionId, CallbackId, ProposalBlock
 from core.policy import Policy
-from core.proposal import MetricLock, Proposal
+from core.proposal import Proposal
+from tests.builders import FALSE_POSITIVES_LOCK, LATENCY_LOCK, fraud_upgrade
+from tests.strategies import proposals
 
 LOCK_BLOCKS = {
     f"lock_{n}_{part}"
     for n in (1, 2)
     for part in ("name", "comparator", "threshold", "achieved", "unit")
 }
-FRAUD = Proposal(
-    title="Fraud model upgrade",
+FRAUD = fraud_upgrade(
     kpi_name="false-positive reduction",
-    projected_lift_pct=5.3,
-    dataset_examples=150_000,
-    label_accuracy_pct=97,
-    diversity_pct=85,
-    duplicate_pct=3,
-    engineers=2,
-    engineering_days=6,
-    compute_cost_usd=5000,
-    projected_revenue_usd=300_000,
-    delivery_days=30,
-    latency_ms=115,
     latency_sla_ms=120,
     prompt_space_well_understood=False,
     validation_losses=[0.9, 0.7, 0.58],
-    metric_locks=[
-        MetricLock(
-            name="reduction in false positives",
-            comparator=">=",
-            threshold=0.4,
-            achieved=5.3,
-            unit="%",
-        ),
-        MetricLock(name="latency", comparator="<=", threshold=120, achieved=115, unit="ms"),
-    ],
+    metric_locks=[FALSE_POSITIVES_LOCK, LATENCY_LOCK],
 )
 
 
@@ -194,47 +175,14 @@ def test_a_thousand_long_losses_are_cut_to_fit_the_input_and_the_hint_says_so() 
     assert "of 1000 epochs" in losses["hint"]["text"]
 
 
-finite = {"allow_nan": False, "allow_infinity": False}
-titles = st.text(min_size=1, max_size=150).map(str.strip).filter(bool)
-names = st.text(min_size=1, max_size=80).map(str.strip).filter(bool)
-locks = st.builds(
-    MetricLock,
-    name=names,
-    comparator=st.sampled_from([">=", "<="]),
-    threshold=st.floats(**finite),
-    achieved=st.floats(**finite),
-    unit=st.text(max_size=20).map(str.strip),
-)
-proposals = st.builds(
-    Proposal,
-    title=titles,
-    kpi_name=names,
-    projected_lift_pct=st.floats(-100, 1000),
-    dataset_examples=st.integers(0, 10**12),
-    label_accuracy_pct=st.floats(0, 100),
-    diversity_pct=st.floats(0, 100),
-    duplicate_pct=st.floats(0, 100),
-    engineers=st.integers(1, 1000),
-    engineering_days=st.floats(0, 3650, exclude_min=True),
-    engineer_day_cost_usd=st.none() | st.floats(0, **finite),
-    compute_cost_usd=st.floats(0, **finite),
-    projected_revenue_usd=st.floats(0, **finite),
-    revenue_horizon_days=st.none() | st.integers(1, 3650),
-    delivery_days=st.integers(0, 3650),
-    latency_ms=st.floats(0, exclude_min=True, **finite),
-    latency_sla_ms=st.none() | st.floats(0, exclude_min=True, **finite),
-    prompt_result=st.none() | st.floats(**finite),
-    target_result=st.none() | st.floats(0, exclude_min=True, **finite),
-    prompt_space_well_understood=st.booleans(),
-    prompt_maintenance_hours_per_week=st.none() | st.floats(0, **finite),
-    planned_epochs=st.none() | st.integers(1, 10**6),
-    validation_losses=st.none() | st.lists(st.floats(0, 1e6), min_size=1, max_size=60),
-    metric_locks=st.lists(locks, max_size=2),
+# What the form can give back: stripped texts, two locks, losses and epochs it can print.
+form_proposals = proposals(
+    stripped=True, max_locks=2, max_epochs=10**6, max_losses=60, max_loss=1e6
 )
 
 
 @settings(max_examples=60, deadline=None)
-@given(proposals, st.floats(0.04, 30), st.booleans())
+@given(form_proposals, st.floats(0.04, 30), st.booleans())
 def test_any_prefilled_proposal_round_trips_through_the_modal(
     proposal: Proposal, window: float, secret: bool
 ) -> None:

@@ -16,11 +16,11 @@ from bot.ids import ActionId
 from bot.listeners.errors import SLACK_MESSAGE
 from bot.persistence.records import ProposalRecord
 from bot.persistence.repository import Repository
-from core.engine import evaluate
 from core.evaluation import CheckId
 from tests.bot import signing
 from tests.bot.conftest import APPROVABLE, NOW, RunningApp, view_state
 from tests.bot.fake_slack import TEAM_ID, Call, Failure, FakeSlack
+from tests.builders import store_proposal
 
 CHANNEL = signing.CHANNEL_ID
 OTHER_CHANNEL = "C0ELSEWHERE"
@@ -181,18 +181,16 @@ async def test_a_proposal_of_another_workspace_is_unknown_here(
     modal = proposal_modal(channel_id=CHANNEL, policy=app.deps.policy)
     proposal = parse_proposal_form(view_state(modal, APPROVABLE)).proposal
     assert proposal is not None
-    record, _ = await repository.create_proposal(
+    record = await store_proposal(
+        repository,
+        proposal,
         team_id="T0OTHER",
         channel_id=CHANNEL,
         author_id="U0OTHER",
         submission_key="V0OTHER",
-        proposal=proposal,
-        evaluation=evaluate(proposal, app.deps.policy),
-        created_by="U0OTHER",
-        vote_deadline=None,
-        secret_ballot=False,
-        quorum=None,
         now=NOW,
+        vote_window=None,
+        policy=app.deps.policy,
     )
     assert record.team_id != TEAM_ID
     answer = await record_command(app, f"record {record.id}")

@@ -37,32 +37,11 @@ from bot.reminders.texts import (
 )
 from core.calendar import fiscal_quarter
 from core.policy import Policy
-from core.proposal import MetricLock, Proposal
+from core.proposal import Proposal
+from tests.builders import approvable_proposal
 
 SCHEDULE = Schedule(offsets=(14, 7, 3, 1), start_month=1)
 UTC_ZONE = ZoneInfo("UTC")
-
-
-def proposal(delivery_days: int = 45, title: str = "Fraud classifier fine-tune") -> Proposal:
-    """A proposal that passes every gate under the default policy."""
-    return Proposal(
-        title=title,
-        projected_lift_pct=7.2,
-        dataset_examples=150_000,
-        label_accuracy_pct=95.0,
-        diversity_pct=80.0,
-        duplicate_pct=5.0,
-        engineers=2,
-        engineering_days=10.0,
-        compute_cost_usd=4_000.0,
-        projected_revenue_usd=200_000.0,
-        delivery_days=delivery_days,
-        latency_ms=115.0,
-        metric_locks=[
-            MetricLock(name="false positives", comparator=">=", threshold=0.4, achieved=5.3),
-            MetricLock(name="latency", comparator="<=", threshold=120, achieved=115),
-        ],
-    )
 
 
 def target(
@@ -78,7 +57,7 @@ def target(
         channel_id=channel_id,
         thread_ts=f"1700000000.{proposal_id:06d}",
         title=title,
-        proposal=proposal(delivery_days, title),
+        proposal=approvable_proposal(delivery_days=delivery_days, title=title),
         posted_on=posted_on,
         vote_open=True,
     )
@@ -318,7 +297,7 @@ def test_the_roi_a_reminder_quotes_is_the_engines_figure_for_that_late_start(
     days_late: int,
 ) -> None:
     planned = Proposal.model_validate(
-        proposal().model_dump()
+        approvable_proposal().model_dump()
         | {
             "projected_revenue_usd": revenue,
             "compute_cost_usd": compute,

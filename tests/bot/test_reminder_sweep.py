@@ -7,14 +7,12 @@ import asyncio
 import itertools
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import FixedClock
@@ -33,35 +31,12 @@ from bot.reminders.sweep import (
 )
 from bot.settings import Settings
 from bot.slack_client import make_client
-from core.engine import evaluate
 from core.policy import Policy
-from core.proposal import MetricLock, Proposal
 from tests.bot.fake_slack import Call, FakeSlack
+from tests.builders import approvable_proposal, statements_sent, store_proposal
 
 TEAM = "T0001"
 UTC_ZONE = ZoneInfo("UTC")
-
-
-def proposal(title: str, delivery_days: int = 45, latency_ms: float = 115.0) -> Proposal:
-    """A proposal that passes every gate (unless its latency breaks the 150 ms SLA)."""
-    return Proposal(
-        title=title,
-        projected_lift_pct=7.2,
-        dataset_examples=150_000,
-        label_accuracy_pct=95.0,
-        diversity_pct=80.0,
-        duplicate_pct=5.0,
-        engineers=2,
-        engineering_days=10.0,
-        compute_cost_usd=4_000.0,
-        projected_revenue_usd=200_000.0,
-        delivery_days=delivery_days,
-        latency_ms=latency_ms,
-        metric_locks=[
-            MetricLock(name="false positives", comparator=">=", threshold=0.4, achieved=5.3),
-            MetricLock(name="latency", comparator="<=", threshold=120, achieved=115),
-        ],
-    )
 
 
 async def add_proposal(
@@ -77,19 +52,15 @@ async def add_proposal(
     vote_deadline: datetime | None = None,
 ) -> int:
     """Store a proposal as the app does: evaluated, posted in its channel, maybe closed."""
-    planned = proposal(title, delivery_days, latency_ms)
-    record, _ = await repository.create_proposal(
+    record = await store_proposal(
+        repository,
+        approvable_proposal(title=title, delivery_days=delivery_days, latency_ms=latency_ms),
         team_id=TEAM,
         channel_id=channel,
         author_id="UAUTHOR",
         submission_key=f"view-{title}",
-        proposal=planned,
-        evaluation=evaluate(planned, Policy()),
-        created_by="UAUTHOR",
-        vote_deadline=vote_deadline,
-        secret_ballot=False,
-        quorum=None,
         now=created,
+        vote_window=None if vote_deadline is None else vote_deadline - created,
     )
     if posted:
         await repository.mark_posted(
@@ -350,21 +321,10 @@ async def test_a_claim_left_by_a_crashed_sweeper_is_taken_over_after_ten_minutes
 # -- batches ------------------------------------------------------------------------------------
 
 
-@contextmanager
-def reminder_writes(engine: AsyncEngine) -> Iterator[list[str]]:
-    """The first word of every statement writing the reminder ledger while the block runs."""
-    writes: list[str] = []
-
-    def record(*args: Any) -> None:
-        statement = str(args[2])
-        if statement.startswith(("INSERT INTO reminders", "UPDATE reminders")):
-            writes.append(statement.split()[0])
-
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield writes
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", record)
+def reminder_writes(statements: list[str]) -> list[str]:
+    """The first word of every statement that writes the reminder ledger."""
+    writing = ("INSERT INTO reminders", "UPDATE reminders")
+    return [statement.split()[0] for statement in statements if statement.startswith(writing)]
 
 
 async def test_a_channels_reminders_are_claimed_in_one_statement_and_recorded_in_few(
@@ -374,8 +334,9 @@ async def test_a_channels_reminders_are_claimed_in_one_statement_and_recorded_in
         await add_proposal(repository, f"Proposal {n}", channel="C1" if n < 8 else "C2")
     clock = FixedClock(at(date(2026, 11, 15)))
 
-    with reminder_writes(engine) as writes:
+    with statements_sent(engine) as statements:
         report = await sweeper(engine, settings, clock).run()
+    writes = reminder_writes(statements)
 
     assert (report.messages_sent, report.reminders_sent) == (12, 20)
     assert writes.count("INSERT") == 2  # one claim per channel

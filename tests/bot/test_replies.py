@@ -17,24 +17,10 @@ from bot.blocks.replies import (
 )
 from bot.persistence.records import DeliveryState, Outcome, ProposalRecord, VoteState
 from core.calendar import fiscal_quarter
-from core.engine import evaluate
 from core.policy import Policy
-from core.proposal import Proposal
+from tests.builders import fraud_upgrade, proposal_record
 
-PROPOSAL = Proposal(
-    title="Fraud model upgrade",
-    projected_lift_pct=5.3,
-    dataset_examples=150_000,
-    label_accuracy_pct=97,
-    diversity_pct=85,
-    duplicate_pct=3,
-    engineers=2,
-    engineering_days=6,
-    compute_cost_usd=5000,
-    projected_revenue_usd=300_000,
-    delivery_days=30,
-    latency_ms=115,
-)
+PROPOSAL = fraud_upgrade()
 
 
 def text_of(blocks: list[dict[str, Any]]) -> str:
@@ -43,30 +29,7 @@ def text_of(blocks: list[dict[str, Any]]) -> str:
 
 def record(record_id: int, **updates: Any) -> ProposalRecord:
     created = datetime(2026, 4, 2, 10, tzinfo=UTC)
-    values: dict[str, Any] = {
-        "id": record_id,
-        "team_id": "T1",
-        "channel_id": "C1",
-        "author_id": "U1",
-        "title": PROPOSAL.title,
-        "proposal": PROPOSAL,
-        "evaluation": evaluate(PROPOSAL, Policy()),
-        "revision": 1,
-        "policy_hash": Policy().hash,
-        "message_ts": "1.2",
-        "delivery_state": DeliveryState.POSTED,
-        "delivery_error": None,
-        "vote_deadline": datetime(2026, 4, 5, 10, tzinfo=UTC),
-        "secret_ballot": False,
-        "quorum": None,
-        "vote_state": VoteState.OPEN,
-        "outcome": None,
-        "closed_at": None,
-        "closed_by": None,
-        "created_at": created,
-        "updated_at": created,
-    }
-    return ProposalRecord(**(values | updates))
+    return proposal_record(PROPOSAL, **{"id": record_id, "created_at": created, **updates})
 
 
 def test_help_lists_every_sub_command() -> None:

@@ -18,7 +18,6 @@ from bot.scheduler import (
     NUDGE_JOB,
     build_scheduler,
     daily_trigger,
-    start_scheduler,
 )
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -110,7 +109,7 @@ async def test_a_started_scheduler_runs_the_catch_up_and_the_frequent_sweeps_in_
 
         return run
 
-    scheduler = start_scheduler(
+    scheduler = build_scheduler(
         hour=9,
         zone=NEW_YORK,
         clock=FixedClock(datetime(2026, 11, 1, 10, tzinfo=NEW_YORK)),
@@ -119,6 +118,7 @@ async def test_a_started_scheduler_runs_the_catch_up_and_the_frequent_sweeps_in_
         close_due_votes=job("close"),  # type: ignore[arg-type]
         frequent_seconds=0.1,
     )
+    scheduler.start()
     try:
         await asyncio.wait_for(asyncio.gather(*(event.wait() for event in ran.values())), 5)
     finally:

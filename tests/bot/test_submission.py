@@ -20,11 +20,11 @@ from bot.persistence.repository import Repository
 from bot.services import BACKGROUND_CONCURRENCY
 from bot.services.ballot import ballot_message
 from bot.settings import Settings
-from core.engine import evaluate
 from core.evaluation import Verdict
 from tests.bot import signing
 from tests.bot.conftest import APPROVABLE, NOW, RunningApp, make_deps, serve, view_state
 from tests.bot.fake_slack import TEAM_ID, FakeSlack
+from tests.builders import store_proposal
 
 REQUIRED_FIELDS = [
     "title",
@@ -282,18 +282,16 @@ async def test_a_modal_sent_again_after_a_crash_posts_the_verdict_that_never_wen
     modal = proposal_modal(channel_id=signing.CHANNEL_ID, policy=app.deps.policy)
     proposal = parse_proposal_form(view_state(modal, APPROVABLE)).proposal
     assert proposal is not None
-    await repository.create_proposal(  # what a crash between storing and answering leaves
+    await store_proposal(  # what a crash between storing and answering leaves
+        repository,
+        proposal,
         team_id=TEAM_ID,
         channel_id=signing.CHANNEL_ID,
         author_id=signing.USER_ID,
         submission_key="V0SUBMIT1",
-        proposal=proposal,
-        evaluation=evaluate(proposal, app.deps.policy),
-        created_by=signing.USER_ID,
-        vote_deadline=None,
-        secret_ballot=False,
-        quorum=None,
         now=NOW,
+        vote_window=None,
+        policy=app.deps.policy,
     )
     status, _ = await app.submit(APPROVABLE, view_id="V0SUBMIT1")
     await fake_slack.wait_for("chat.postMessage")

@@ -19,6 +19,7 @@ from core.engine import evaluate
 from core.evaluation import Evaluation
 from core.policy import Policy
 from core.proposal import MetricLock, Proposal
+from tests.strategies import proposals
 
 CASES = sorted(Path("/work/shared/cases").glob("*.json"))
 VOTE_ACTIONS = {ActionId.VOTE_APPROVE, ActionId.VOTE_REJECT, ActionId.VOTE_ABSTAIN}
@@ -309,43 +310,7 @@ def test_the_worst_case_proposal_stays_within_limits() -> None:
     assert len(message.text) <= 4000
 
 
-finite = {"allow_nan": False, "allow_infinity": False}
-big_text = st.text(min_size=1, max_size=150).filter(str.strip)
-lock_names = st.text(min_size=1, max_size=80).filter(str.strip)
-locks = st.builds(
-    MetricLock,
-    name=lock_names,
-    comparator=st.sampled_from([">=", "<="]),
-    threshold=st.floats(**finite),
-    achieved=st.floats(**finite),
-    unit=st.text(max_size=20),
-)
-proposals = st.builds(
-    Proposal,
-    title=big_text,
-    kpi_name=lock_names,
-    projected_lift_pct=st.floats(-100, 1000),
-    dataset_examples=st.integers(0, 10**12),
-    label_accuracy_pct=st.floats(0, 100),
-    diversity_pct=st.floats(0, 100),
-    duplicate_pct=st.floats(0, 100),
-    engineers=st.integers(1, 1000),
-    engineering_days=st.floats(0, 3650, exclude_min=True),
-    engineer_day_cost_usd=st.none() | st.floats(0, **finite),
-    compute_cost_usd=st.floats(0, **finite),
-    projected_revenue_usd=st.floats(0, **finite),
-    revenue_horizon_days=st.none() | st.integers(1, 3650),
-    delivery_days=st.integers(0, 3650),
-    latency_ms=st.floats(0, exclude_min=True, **finite),
-    latency_sla_ms=st.none() | st.floats(0, exclude_min=True, **finite),
-    prompt_result=st.none() | st.floats(**finite),
-    target_result=st.none() | st.floats(0, exclude_min=True, **finite),
-    prompt_space_well_understood=st.booleans(),
-    prompt_maintenance_hours_per_week=st.none() | st.floats(0, **finite),
-    planned_epochs=st.none() | st.integers(1, 10**9),
-    validation_losses=st.none() | st.lists(st.floats(0, **finite), min_size=1, max_size=1000),
-    metric_locks=st.lists(locks, max_size=4),
-)
+any_proposals = proposals(stripped=False, max_locks=4, max_epochs=10**9, max_losses=1000)
 user_ids = st.from_regex(r"U[A-Z0-9]{8,11}", fullmatch=True)
 ballots = st.builds(
     BallotView,
@@ -360,7 +325,7 @@ ballots = st.builds(
 
 
 @settings(max_examples=80, deadline=None)
-@given(proposals, st.none() | ballots, st.integers(1, 10**12), user_ids)
+@given(any_proposals, st.none() | ballots, st.integers(1, 10**12), user_ids)
 def test_any_valid_proposal_and_ballot_stay_within_block_kit_limits(
     proposal: Proposal, ballot: BallotView | None, proposal_id: int, author: str
 ) -> None:
