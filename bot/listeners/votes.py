@@ -3,9 +3,14 @@
 A vote button's click is answered once its vote is stored (a few milliseconds), so a click
 Slack saw acknowledged is never lost, even if the process dies the next moment; when a burst
 queues the vote for longer than `STORE_BEFORE_ACK_SECONDS`, the answer goes first and the vote
-is stored right after. Everything that talks to Slack comes after the answer. Votes reach the
-`VotingService` in the order they were delivered, so a member's last click is the vote that
-stays. (Events API deliveries are acknowledged by Bolt before any listener runs.)
+is stored right after. Everything that talks to Slack comes after the answer. (Events API
+deliveries are acknowledged by Bolt before any listener runs.)
+
+Each vote carries when the member cast it, by Slack's clock: a click's `action_ts`, a reply's
+`ts` (the server's clock only when Slack sent none that reads). The database keeps each
+member's latest-cast vote, so a member's last click is the vote that stays even when
+replicas store their clicks in another order (one storing a click late after answering it,
+another storing the next click at once).
 
 What the service answers is said where it belongs: a line in the verdict's thread, a private
 message to the voter, the outcome once the vote closes. The verdict message itself is
@@ -17,6 +22,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -30,7 +36,7 @@ from bot.persistence.records import Choice
 from bot.services.ballot import post_in_thread, say_in_thread, tell_privately
 from bot.voting.queries import proposal_id_for_thread
 from bot.voting.service import CloseResult, VoteResult
-from bot.voting.thread_votes import ThreadVote, vote_from_event
+from bot.voting.thread_votes import ThreadVote, slack_time, vote_from_event
 
 VOTE_CHOICES = {
     ActionId.VOTE_APPROVE: Choice.APPROVE,
@@ -46,12 +52,13 @@ Listener = Callable[..., Awaitable[None]]
 
 @dataclass(frozen=True)
 class VoteRequest:
-    """One vote as Slack delivered it: on which proposal, by whom, from where."""
+    """One vote as Slack delivered it: on which proposal, by whom, from where, cast when."""
 
     proposal_id: int
     user_id: str
     channel_id: str
     choice: Choice
+    cast_at: datetime
     reason: str | None = None
     thread_ts: str | None = None
 
@@ -75,6 +82,7 @@ def vote_button(deps: Deps, choice: Choice) -> Listener:
             user_id=context.user_id or "",
             channel_id=context.channel_id or "",
             choice=choice,
+            cast_at=cast_time(deps, action.get("action_ts")),
         )
         casting = asyncio.ensure_future(cast(deps, request))
         await asyncio.wait({casting}, timeout=STORE_BEFORE_ACK_SECONDS)
@@ -130,9 +138,15 @@ async def thread_vote_request(deps: Deps, vote: ThreadVote, *, team_id: str) -> 
         user_id=vote.user_id,
         channel_id=vote.channel_id,
         choice=vote.choice,
+        cast_at=cast_time(deps, vote.message_ts),
         reason=vote.reason,
         thread_ts=vote.thread_ts,
     )
+
+
+def cast_time(deps: Deps, ts: object) -> datetime:
+    """When a vote was cast: Slack's timestamp of the click or reply, else the clock's now."""
+    return slack_time(ts) or deps.clock.now()
 
 
 async def cast(deps: Deps, request: VoteRequest) -> VoteResult:
@@ -141,6 +155,7 @@ async def cast(deps: Deps, request: VoteRequest) -> VoteResult:
         proposal_id=request.proposal_id,
         user_id=request.user_id,
         choice=request.choice,
+        cast_at=request.cast_at,
         reason=request.reason,
     )
 

@@ -594,16 +594,6 @@ class Repository:
             newest_first=False,
         )
 
-    async def reminder_candidates(self) -> list[ProposalRecord]:
-        """Proposals still being voted on or approved by the committee, oldest first."""
-        return await self._proposals_where(
-            or_(
-                PROPOSALS.c.vote_state == VoteState.OPEN.value,
-                PROPOSALS.c.outcome == Outcome.APPROVED.value,
-            ),
-            newest_first=False,
-        )
-
     async def _proposal_where(self, *conditions: Any) -> ProposalRecord | None:
         records = await self._proposals_where(*conditions, limit=1)
         return records[0] if records else None
@@ -752,37 +742,67 @@ class Repository:
         choice: Choice,
         reason: str | None,
         now: datetime,
+        cast_at: datetime | None = None,
     ) -> VoteChange:
         """Record a member's vote (one per member): new, changed, unchanged, or refused as closed.
 
-        A vote is unchanged only when both its choice and its reason are the same as before.
+        ``cast_at`` is when the member cast the vote (Slack's time of the click or reply;
+        ``now`` when not given). The member's vote with the latest cast time is the one that
+        stays, whatever order concurrent callers or replicas store votes in: a vote cast before
+        the stored one (or at the same moment: the first stored stays) changes nothing and is
+        unchanged. A vote is also unchanged when both its choice and its reason are the same as
+        before; its cast time still moves forward, so an older vote arriving later cannot
+        replace it.
+
         The vote is written only while the proposal's vote is open, in the same statement, so a
         vote racing a close either lands before the close or is refused.
         """
+        cast_at = now if cast_at is None else cast_at
+        upsert = self._vote_upsert(proposal_id, user_id, choice, reason, now, cast_at)
         async with self._sessions.begin() as session:
-            version = (
-                await session.execute(self._vote_upsert(proposal_id, user_id, choice, reason, now))
-            ).scalar_one_or_none()
+            version = (await session.execute(upsert)).scalar_one_or_none()
             if version is not None:
                 return VoteChange.NEW if version == 1 else VoteChange.CHANGED
             state = await session.scalar(
                 select(PROPOSALS.c.vote_state).where(PROPOSALS.c.id == proposal_id)
             )
+            if state == VoteState.OPEN.value:
+                # The upsert left the member's row locked (PostgreSQL locks a conflicting row
+                # even when the WHERE of DO UPDATE is false; SQLite holds the write lock), so
+                # the row is still the one it compared with: a repeat of the stored choice and
+                # reason, or an older vote. A repeat cast later moves the cast time forward.
+                await session.execute(
+                    update(VOTES)
+                    .where(
+                        VOTES.c.proposal_id == proposal_id,
+                        VOTES.c.user_id == user_id,
+                        VOTES.c.cast_at < cast_at,
+                    )
+                    .values(cast_at=cast_at)
+                )
         if state is None:
             raise ProposalNotFoundError(proposal_id)
         return VoteChange.UNCHANGED if state == VoteState.OPEN.value else VoteChange.CLOSED
 
     def _vote_upsert(
-        self, proposal_id: int, user_id: str, choice: Choice, reason: str | None, now: datetime
+        self,
+        proposal_id: int,
+        user_id: str,
+        choice: Choice,
+        reason: str | None,
+        now: datetime,
+        cast_at: datetime,
     ) -> Any:
         # INSERT … SELECT from the open proposal, locked FOR SHARE on PostgreSQL so that a
-        # concurrent close waits for this vote (SQLite serialises writers anyway).
+        # concurrent close waits for this vote (SQLite serialises writers anyway). An existing
+        # vote is replaced only by a different one cast after it.
         values = {
             "proposal_id": PROPOSALS.c.id,
             "user_id": literal(user_id, VOTES.c.user_id.type),
             "choice": literal(choice.value, VOTES.c.choice.type),
             "reason": literal(reason, VOTES.c.reason.type),
             "version": literal(1, VOTES.c.version.type),
+            "cast_at": literal(cast_at, VOTES.c.cast_at.type),
             "created_at": literal(now, VOTES.c.created_at.type),
             "updated_at": literal(now, VOTES.c.updated_at.type),
         }
@@ -799,11 +819,15 @@ class Repository:
                 "choice": incoming.choice,
                 "reason": incoming.reason,
                 "version": VOTES.c.version + 1,
+                "cast_at": incoming.cast_at,
                 "updated_at": incoming.updated_at,
             },
-            where=or_(
-                VOTES.c.choice != incoming.choice,
-                VOTES.c.reason.is_distinct_from(incoming.reason),
+            where=and_(
+                VOTES.c.cast_at < incoming.cast_at,
+                or_(
+                    VOTES.c.choice != incoming.choice,
+                    VOTES.c.reason.is_distinct_from(incoming.reason),
+                ),
             ),
         ).returning(VOTES.c.version)
 

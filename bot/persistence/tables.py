@@ -126,7 +126,12 @@ class EvaluationRow(SQLModel, table=True):
 
 
 class VoteRow(SQLModel, table=True):
-    """A committee member's current vote on a proposal (one row per member)."""
+    """A committee member's current vote on a proposal (one row per member).
+
+    ``cast_at`` is when the member cast the vote stored here, by Slack's clock (a click's
+    ``action_ts``, a reply's ``ts``), in UTC to the microsecond; it orders a member's votes,
+    so an older vote never replaces a newer one whatever order replicas store them in.
+    """
 
     __tablename__: ClassVar[str] = "votes"
     __table_args__ = (UniqueConstraint("proposal_id", "user_id", name="uq_votes_proposal_user"),)
@@ -137,6 +142,7 @@ class VoteRow(SQLModel, table=True):
     choice: str = Field(sa_type=String(16))
     reason: str | None = Field(default=None, sa_type=Text)
     version: int = Field(default=1, sa_type=Integer)
+    cast_at: datetime = _timestamp()
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
 

@@ -5,10 +5,15 @@ The service decides and stores; it never calls Slack. It returns what the listen
 after every accepted change, which the listener layer routes through the `UpdateCoalescer`
 to `chat.update`.
 
-Votes and closes on one proposal are serialised by a lock taken before the first await, so
-they are handled in the order they arrive: a member's last click is the vote that stays, and
-no vote lands after the close that computed the outcome. Across several replicas the
-database still keeps one vote per member and lets only the first close win.
+Every vote carries when the member cast it (`cast_at`, Slack's time of the click or reply),
+and the database keeps each member's latest-cast vote: an older vote stored after a newer one
+changes nothing. So a member's last click is the vote that stays in whatever order processes
+store them: one replica answering a click before storing it while another stores the next
+click at once, or Slack delivering two clicks out of order.
+
+Votes and closes on one proposal are serialised within a process by a lock taken before the
+first await, so no vote lands after the close that computed the outcome. Across several
+replicas the database keeps one vote per member and lets only the first close win.
 """
 
 from __future__ import annotations
@@ -256,17 +261,32 @@ class VotingService:
     # -- votes -------------------------------------------------------------------------
 
     async def cast(
-        self, *, proposal_id: int, user_id: str, choice: Choice, reason: str | None = None
+        self,
+        *,
+        proposal_id: int,
+        user_id: str,
+        choice: Choice,
+        cast_at: datetime,
+        reason: str | None = None,
     ) -> VoteResult:
-        """Store a member's vote (or refuse it), closing the vote when everyone has voted."""
+        """Store a member's vote (or refuse it), closing the vote when everyone has voted.
+
+        ``cast_at`` is when the member cast it; a vote cast before the member's stored vote
+        (or at the same moment) is unchanged: nothing stored, said or refreshed.
+        """
         async with self._locks.hold(proposal_id):
-            result = await self._cast_locked(proposal_id, user_id, choice, reason)
+            result = await self._cast_locked(proposal_id, user_id, choice, reason, cast_at)
         if result.closing is not None or result.change in (VoteChange.NEW, VoteChange.CHANGED):
             await self._refresh(proposal_id)
         return result
 
     async def _cast_locked(
-        self, proposal_id: int, user_id: str, choice: Choice, reason: str | None
+        self,
+        proposal_id: int,
+        user_id: str,
+        choice: Choice,
+        reason: str | None,
+        cast_at: datetime,
     ) -> VoteResult:
         proposal = await self._repository.get_proposal(proposal_id=proposal_id)
         if proposal is None:
@@ -283,7 +303,7 @@ class VotingService:
             return VoteResult(
                 refusal=Refusal.NOT_A_MEMBER, private_text=_not_member_text(proposal, committee)
             )
-        return await self._store_vote(proposal, committee, user_id, choice, reason, now)
+        return await self._store_vote(proposal, committee, user_id, choice, reason, cast_at, now)
 
     async def _store_vote(
         self,
@@ -292,11 +312,17 @@ class VotingService:
         user_id: str,
         choice: Choice,
         reason: str | None,
+        cast_at: datetime,
         now: datetime,
     ) -> VoteResult:
         try:
             change = await self._repository.cast_vote(
-                proposal_id=proposal.id, user_id=user_id, choice=choice, reason=reason, now=now
+                proposal_id=proposal.id,
+                user_id=user_id,
+                choice=choice,
+                reason=reason,
+                now=now,
+                cast_at=cast_at,
             )
         except ProposalNotFoundError:
             return _unknown_vote(proposal.id)

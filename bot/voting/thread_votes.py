@@ -9,6 +9,10 @@ question) are not.
 The reason is kept as plain text: Slack's mention, channel and link tokens are reduced to
 their labels (so echoing a reason can never ping `@channel`), entities are unescaped, white
 space is collapsed, and it is cut to `REASON_LIMIT` characters.
+
+`slack_time` reads when a vote was cast from Slack's own timestamps (a reply's `ts`, a
+button's `action_ts`): "1712345678.123456" is seconds and microseconds since the epoch, so it
+becomes an exact UTC instant that orders a member's votes.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.persistence.records import Choice
@@ -30,6 +35,8 @@ _VOTE = re.compile(
 )
 _SLACK_TOKEN = re.compile(r"<([^<>]*)>")
 _ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
+_SLACK_TS = re.compile(r"(\d{1,11})(?:\.(\d{1,6}))?", re.ASCII)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -118,3 +125,14 @@ def vote_from_event(event: Mapping[str, Any], bot_user_id: str | None) -> Thread
         choice=parsed.choice,
         reason=parsed.reason,
     )
+
+
+def slack_time(ts: object) -> datetime | None:
+    """The UTC instant a Slack timestamp ("1712345678.123456") names, exact to the
+    microsecond; None when the value is not such a timestamp."""
+    match = _SLACK_TS.fullmatch(ts) if isinstance(ts, str) else None
+    if match is None:
+        return None
+    seconds, fraction = match.groups()
+    microseconds = int((fraction or "").ljust(6, "0"))
+    return _EPOCH + timedelta(seconds=int(seconds), microseconds=microseconds)

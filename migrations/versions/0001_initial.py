@@ -103,6 +103,7 @@ def _create_votes() -> None:
         sa.Column("choice", sa.String(16), nullable=False),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
+        _timestamp("cast_at"),
         _timestamp("created_at"),
         _timestamp("updated_at"),
         sa.UniqueConstraint("proposal_id", "user_id", name="uq_votes_proposal_user"),

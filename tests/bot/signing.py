@@ -113,8 +113,10 @@ def block_actions(
     channel_id: str | None = None,
     response_url: str | None = None,
     block_id: str = "actions",
+    action_ts: str | None = None,
 ) -> str:
-    """The form-encoded body of a button click, in a modal (`view`) or a message (`channel_id`)."""
+    """The form-encoded body of a button click, in a modal (`view`) or a message (`channel_id`),
+    clicked at `action_ts` (Slack's "seconds.microseconds"; default now)."""
     payload: dict[str, Any] = {
         "type": "block_actions",
         "team": {"id": TEAM_ID, "domain": "fake"},
@@ -128,7 +130,7 @@ def block_actions(
                 "action_id": action_id,
                 "block_id": block_id,
                 "value": value,
-                "action_ts": f"{time.time():.6f}",
+                "action_ts": f"{time.time():.6f}" if action_ts is None else action_ts,
             }
         ],
         "is_enterprise_install": False,

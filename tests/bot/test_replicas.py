@@ -23,7 +23,6 @@ import aiohttp
 
 from bot.persistence.records import Choice
 from bot.persistence.repository import Repository
-from bot.reminders import queries
 from bot.web import EVENTS_PATH
 from tests.bot import signing
 from tests.bot.conftest import environment
@@ -97,13 +96,14 @@ async def replicas(
                 await replica.stop()
 
 
-def vote(proposal_id: int, member: str, choice: Choice) -> str:
+def vote(proposal_id: int, member: str, choice: Choice, action_ts: str | None = None) -> str:
     return signing.block_actions(
         action_id=VOTE_ACTIONS[choice],
         value=str(proposal_id),
         user_id=member,
         channel_id=signing.CHANNEL_ID,
         block_id="verdict_actions",
+        action_ts=action_ts,
     )
 
 
@@ -168,7 +168,7 @@ async def test_two_replicas_sweeping_at_the_same_moment_send_every_reminder_once
 
 
 async def sent_ledger_keys(repository: Repository, day: date) -> list[tuple[int, str]]:
-    rows = await queries.ledger_on(repository.engine, day=day)
+    rows = await repository.reminders_on(due_date=day)
     return [(row.proposal_id, row.kind) for row in rows if row.sent_at is not None]
 
 
@@ -213,6 +213,43 @@ async def send_votes(
     return list(await asyncio.gather(*sends))
 
 
+async def test_a_member_s_clicks_sent_at_once_to_alternating_replicas_keep_the_last_click(
+    repository: Repository, database_url: str, fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    proposal_id = await open_proposal(repository)
+    members = [f"U0CLICK{number:03d}" for number in range(40)]
+    plans = click_plans(members, clicks=5)
+    last = {member: plan[-1] for member, plan in plans.items()}
+    clicked_at = time.time()
+
+    async with replicas(2, fake_slack, database_url, tmp_path, **quiet_settings()) as pair:
+        async with aiohttp.ClientSession() as http:
+            sends = [
+                pair[(number + click) % len(pair)].send(
+                    http, vote(proposal_id, member, choice, f"{clicked_at + click / 1000:.6f}")
+                )
+                for number, (member, plan) in enumerate(plans.items())
+                for click, choice in enumerate(plan)
+            ]
+            statuses = await asyncio.gather(*sends)
+            await fake_slack.settle(quiet=1.0)
+        codes = [await replica.stop() for replica in pair]
+
+    stored = {v.user_id: v.choice for v in await repository.votes_for(proposal_id=proposal_id)}
+    assert set(statuses) == {200}
+    assert codes == [0, 0]
+    assert stored == last
+
+
+def click_plans(members: Sequence[str], clicks: int) -> dict[str, list[Choice]]:
+    """Each member's clicks, every one a different choice from the one before."""
+    choices = list(Choice)
+    return {
+        member: [choices[(number + click) % len(choices)] for click in range(clicks)]
+        for number, member in enumerate(members)
+    }
+
+
 # -- (c) a replica killed mid-burst -----------------------------------------------------------
 
 
@@ -248,8 +285,11 @@ async def burst_with_kill(
             replica = pair[number % len(pair)]
             if await replica.send(http, vote(proposal_id, member, Choice.APPROVE)) == 200:
                 acknowledged.append(member)
-            if len(acknowledged) == kill_after and pair[0].process.returncode is None:
-                pair[0].process.kill()
+                # Killed once, by the acknowledgement that reaches the count: a second kill()
+                # would reap the dead process itself before asyncio's child watcher sees it
+                # exit, which then reports the exit status as 255 instead of -SIGKILL.
+                if len(acknowledged) == kill_after:
+                    pair[0].process.kill()
 
     async with aiohttp.ClientSession() as http:
         await asyncio.gather(*(one(http, n, member) for n, member in enumerate(members)))

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
+import random
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -429,10 +432,16 @@ async def test_revising_an_unknown_proposal_is_refused(repository: Repository) -
 
 async def test_a_vote_is_new_then_unchanged_then_changed(repository: Repository) -> None:
     proposal_id = await create(repository)
+    clicks = itertools.count(1)
 
     async def vote(choice: Choice, reason: str | None) -> VoteChange:
         return await repository.cast_vote(
-            proposal_id=proposal_id, user_id="U1", choice=choice, reason=reason, now=NOW
+            proposal_id=proposal_id,
+            user_id="U1",
+            choice=choice,
+            reason=reason,
+            now=NOW,
+            cast_at=NOW + timedelta(seconds=next(clicks)),
         )
 
     assert await vote(Choice.REJECT, None) is VoteChange.NEW
@@ -442,6 +451,95 @@ async def test_a_vote_is_new_then_unchanged_then_changed(repository: Repository)
     assert await vote(Choice.APPROVE, "latency risk") is VoteChange.CHANGED
     [stored] = await repository.votes_for(proposal_id=proposal_id)
     assert (stored.user_id, stored.choice, stored.reason) == ("U1", Choice.APPROVE, "latency risk")
+
+
+async def vote_at(
+    repository: Repository, proposal_id: int, choice: Choice, moment: datetime, user: str = "U1"
+) -> VoteChange:
+    """A vote by ``user`` cast at ``moment`` (and stored now)."""
+    return await repository.cast_vote(
+        proposal_id=proposal_id, user_id=user, choice=choice, reason=None, now=NOW, cast_at=moment
+    )
+
+
+async def stored_choices(repository: Repository, proposal_id: int) -> dict[str, Choice]:
+    return {
+        vote.user_id: vote.choice for vote in await repository.votes_for(proposal_id=proposal_id)
+    }
+
+
+async def test_a_vote_cast_before_the_stored_one_is_unchanged_and_the_newer_vote_stays(
+    repository: Repository,
+) -> None:
+    proposal_id = await create(repository)
+    newer = await vote_at(repository, proposal_id, Choice.REJECT, NOW + timedelta(seconds=2))
+    older = await vote_at(repository, proposal_id, Choice.APPROVE, NOW + timedelta(seconds=1))
+    assert (newer, older) == (VoteChange.NEW, VoteChange.UNCHANGED)
+    assert await stored_choices(repository, proposal_id) == {"U1": Choice.REJECT}
+
+
+async def test_a_repeat_of_the_stored_vote_cast_later_outranks_an_older_different_vote(
+    repository: Repository,
+) -> None:
+    proposal_id = await create(repository)
+    first = await vote_at(repository, proposal_id, Choice.APPROVE, NOW + timedelta(seconds=1))
+    repeat = await vote_at(repository, proposal_id, Choice.APPROVE, NOW + timedelta(seconds=3))
+    between = await vote_at(repository, proposal_id, Choice.REJECT, NOW + timedelta(seconds=2))
+    assert (first, repeat, between) == (VoteChange.NEW, VoteChange.UNCHANGED, VoteChange.UNCHANGED)
+    assert await stored_choices(repository, proposal_id) == {"U1": Choice.APPROVE}
+
+
+async def test_of_two_votes_cast_at_the_same_moment_the_one_stored_first_stays(
+    repository: Repository,
+) -> None:
+    proposal_id = await create(repository)
+    first = await vote_at(repository, proposal_id, Choice.ABSTAIN, NOW)
+    second = await vote_at(repository, proposal_id, Choice.REJECT, NOW)
+    assert (first, second) == (VoteChange.NEW, VoteChange.UNCHANGED)
+    assert await stored_choices(repository, proposal_id) == {"U1": Choice.ABSTAIN}
+
+
+async def test_a_vote_without_a_cast_time_counts_as_cast_when_it_is_stored(
+    repository: Repository,
+) -> None:
+    proposal_id = await create(repository)
+    await vote_at(repository, proposal_id, Choice.APPROVE, NOW + timedelta(minutes=1))
+    untimed = await repository.cast_vote(
+        proposal_id=proposal_id, user_id="U1", choice=Choice.REJECT, reason=None, now=NOW
+    )
+    later = await repository.cast_vote(
+        proposal_id=proposal_id,
+        user_id="U1",
+        choice=Choice.REJECT,
+        reason=None,
+        now=NOW + timedelta(minutes=2),
+    )
+    assert (untimed, later) == (VoteChange.UNCHANGED, VoteChange.CHANGED)
+    assert await stored_choices(repository, proposal_id) == {"U1": Choice.REJECT}
+
+
+async def test_concurrent_votes_stored_in_shuffled_order_keep_each_member_s_latest_cast(
+    repository: Repository,
+) -> None:
+    proposal_id = await create(repository)
+    generator = random.Random(16)
+    members = [f"U{number:03d}" for number in range(40)]
+    casts = [
+        (member, generator.choice(list(Choice)), NOW + timedelta(milliseconds=click))
+        for member in members
+        for click in range(6)
+    ]
+    latest = {member: choice for member, choice, _ in casts}
+    generator.shuffle(casts)
+    changes = await asyncio.gather(
+        *(
+            vote_at(repository, proposal_id, choice, moment, member)
+            for member, choice, moment in casts
+        )
+    )
+    assert await stored_choices(repository, proposal_id) == latest
+    assert Counter(changes)[VoteChange.NEW] == len(members)
+    assert VoteChange.CLOSED not in changes
 
 
 async def test_votes_are_listed_per_member_in_the_order_they_first_voted(
@@ -608,19 +706,6 @@ async def test_a_deadline_in_another_time_zone_compares_by_the_instant(
     assert await repository.open_proposals_due(now=datetime(2026, 3, 2, 8, 29, tzinfo=UTC)) == []
     due = await repository.open_proposals_due(now=datetime(2026, 3, 2, 8, 30, tzinfo=UTC))
     assert [record.id for record in due] == [proposal_id]
-
-
-async def test_reminder_candidates_are_open_votes_and_committee_approvals(
-    repository: Repository,
-) -> None:
-    still_open = await create(repository, "OPEN")
-    approved, rejected = await create(repository, "YES"), await create(repository, "NO")
-    for proposal_id, outcome in [(approved, Outcome.APPROVED), (rejected, Outcome.REJECTED)]:
-        await repository.close_vote(
-            proposal_id=proposal_id, outcome=outcome, closed_by="U1", now=NOW
-        )
-    candidates = await repository.reminder_candidates()
-    assert [record.id for record in candidates] == [still_open, approved]
 
 
 # -- committee --------------------------------------------------------------------------

@@ -311,6 +311,48 @@ async def test_the_same_button_payload_twice_counts_once_and_is_acknowledged_onc
     assert len(await updates(app)) == 1
 
 
+async def test_two_clicks_delivered_newest_first_keep_the_newer_vote_and_say_it_once(
+    app: RunningApp, repository: Repository, posted: tuple[int, str]
+) -> None:
+    proposal_id, ts = posted
+
+    def clicked(action_id: str, action_ts: str) -> str:
+        return signing.block_actions(
+            action_id=action_id,
+            value=str(proposal_id),
+            user_id="U0MEMBER1",
+            channel_id=CHANNEL,
+            block_id="verdict_actions",
+            action_ts=action_ts,
+        )
+
+    newer = clicked("vote_reject", "1800000000.000002")
+    older = clicked("vote_approve", "1800000000.000001")
+    assert (await app.click(newer))[0] == 200
+    await wait_for_thread_lines(app.fake_slack, ts, 1)
+    assert (await app.click(older))[0] == 200
+    await app.fake_slack.settle(0.3)
+
+    assert thread_lines(app.fake_slack, ts) == ["<@U0MEMBER1> votes reject"]
+    assert await stored_votes(repository, proposal_id) == {"U0MEMBER1": Choice.REJECT}
+    assert app.fake_slack.calls_to("chat.postEphemeral") == []
+    assert payload(await last_update(app))["tally"] == {"approve": 0, "reject": 1, "abstain": 0}
+    assert len(await updates(app)) == 1
+
+
+async def test_a_thread_reply_posted_before_the_stored_vote_does_not_replace_it(
+    app: RunningApp, repository: Repository, posted: tuple[int, str]
+) -> None:
+    proposal_id, ts = posted
+    await reply(app, ts, "U0MEMBER2", "abstain", 5)
+    await wait_for_thread_lines(app.fake_slack, ts, 1)
+    await reply(app, ts, "U0MEMBER2", "reject: posted earlier, delivered later", 4)
+    await app.fake_slack.settle(0.3)
+
+    assert thread_lines(app.fake_slack, ts) == ["<@U0MEMBER2> votes abstain"]
+    assert await stored_votes(repository, proposal_id) == {"U0MEMBER2": Choice.ABSTAIN}
+
+
 async def test_a_retried_vote_event_counts_once(
     app: RunningApp, repository: Repository, posted: tuple[int, str]
 ) -> None:

@@ -25,6 +25,7 @@ from bot.voting.coalescer import UpdateCoalescer
 from bot.voting.committee import parse_committee_command
 from bot.voting.rules import CLOSED_ALL_VOTED, CLOSED_AT_DEADLINE, Tally
 from bot.voting.service import Refusal, VotingService
+from bot.voting.thread_votes import slack_time
 from core.engine import evaluate
 from core.policy import Policy
 from core.proposal import Proposal
@@ -78,6 +79,12 @@ def proposal_input(title: str = "Fraud classifier fine-tune") -> Proposal:
 
 
 _keys = itertools.count()
+_clicks = itertools.count(1)
+
+
+def clicked() -> datetime:
+    """When a vote is cast: a moment after every cast time handed out before."""
+    return NOW + timedelta(microseconds=next(_clicks))
 
 
 async def propose(
@@ -127,7 +134,11 @@ async def test_a_member_s_vote_is_stored_acknowledged_in_the_thread_and_refreshe
     await seat(repository)
     record = await propose(repository)
     result = await service.cast(
-        proposal_id=record.id, user_id="U1", choice=Choice.REJECT, reason="latency risk"
+        proposal_id=record.id,
+        user_id="U1",
+        choice=Choice.REJECT,
+        cast_at=clicked(),
+        reason="latency risk",
     )
     assert result.accepted
     assert result.change is VoteChange.NEW
@@ -142,8 +153,10 @@ async def test_changing_a_vote_replaces_it_and_is_acknowledged_again(
 ) -> None:
     await seat(repository)
     record = await propose(repository)
-    await service.cast(proposal_id=record.id, user_id="U1", choice=Choice.REJECT)
-    result = await service.cast(proposal_id=record.id, user_id="U1", choice=Choice.APPROVE)
+    await service.cast(proposal_id=record.id, user_id="U1", choice=Choice.REJECT, cast_at=clicked())
+    result = await service.cast(
+        proposal_id=record.id, user_id="U1", choice=Choice.APPROVE, cast_at=clicked()
+    )
     assert result.change is VoteChange.CHANGED
     assert result.thread_text == "<@U1> votes approve"
     assert await stored_votes(repository, record.id) == {"U1": Choice.APPROVE}
@@ -155,8 +168,12 @@ async def test_the_same_vote_twice_is_acknowledged_once(
 ) -> None:
     await seat(repository)
     record = await propose(repository)
-    first = await service.cast(proposal_id=record.id, user_id="U2", choice=Choice.ABSTAIN)
-    again = await service.cast(proposal_id=record.id, user_id="U2", choice=Choice.ABSTAIN)
+    first = await service.cast(
+        proposal_id=record.id, user_id="U2", choice=Choice.ABSTAIN, cast_at=clicked()
+    )
+    again = await service.cast(
+        proposal_id=record.id, user_id="U2", choice=Choice.ABSTAIN, cast_at=clicked()
+    )
     assert first.thread_text == "<@U2> votes abstain"
     assert again.accepted
     assert again.change is VoteChange.UNCHANGED
@@ -165,12 +182,78 @@ async def test_the_same_vote_twice_is_acknowledged_once(
     assert refreshes.calls == [record.id]
 
 
+async def test_a_vote_cast_before_the_stored_one_changes_nothing_and_says_nothing(
+    service: VotingService, repository: Repository, refreshes: RefreshLog
+) -> None:
+    await seat(repository)
+    record = await propose(repository)
+    earlier, later = clicked(), clicked()
+    newer = await service.cast(
+        proposal_id=record.id, user_id="U1", choice=Choice.APPROVE, cast_at=later
+    )
+    older = await service.cast(
+        proposal_id=record.id, user_id="U1", choice=Choice.REJECT, cast_at=earlier
+    )
+    assert newer.change is VoteChange.NEW
+    assert older.accepted
+    assert older.change is VoteChange.UNCHANGED
+    assert (older.thread_text, older.private_text, older.closing) == (None, None, None)
+    assert await stored_votes(repository, record.id) == {"U1": Choice.APPROVE}
+    assert refreshes.calls == [record.id]
+
+
+async def test_a_member_s_last_vote_stays_whatever_order_the_votes_arrive_in(
+    service: VotingService, repository: Repository
+) -> None:
+    await seat(repository)
+    record = await propose(repository)
+    plan = [Choice.REJECT, Choice.APPROVE, Choice.REJECT, Choice.ABSTAIN, Choice.APPROVE]
+    timed = [(choice, clicked()) for choice in plan]
+    # The last vote repeats the first one stored: it must still outrank the ones in between.
+    arrival = [timed[index] for index in (1, 4, 0, 3, 2)]
+    results = [
+        await service.cast(proposal_id=record.id, user_id="U1", choice=choice, cast_at=cast_at)
+        for choice, cast_at in arrival
+    ]
+    assert [result.change for result in results] == [VoteChange.NEW] + [VoteChange.UNCHANGED] * 4
+    assert await stored_votes(repository, record.id) == {"U1": Choice.APPROVE}
+
+
+@pytest.mark.parametrize(
+    ("ts", "instant"),
+    [
+        ("1712345678.123456", datetime(2024, 4, 5, 19, 34, 38, 123456, tzinfo=UTC)),
+        ("1712345678.000001", datetime(2024, 4, 5, 19, 34, 38, 1, tzinfo=UTC)),
+        ("1712345678.5", datetime(2024, 4, 5, 19, 34, 38, 500000, tzinfo=UTC)),
+        ("1712345678", datetime(2024, 4, 5, 19, 34, 38, tzinfo=UTC)),
+    ],
+)
+def test_a_slack_timestamp_reads_as_its_exact_utc_instant(ts: str, instant: datetime) -> None:
+    assert slack_time(ts) == instant
+
+
+@pytest.mark.parametrize("ts", [None, 1712345678.5, "", "soon", "1712345678.1234567", "-1.5"])
+def test_anything_else_is_not_a_slack_timestamp(ts: object) -> None:
+    assert slack_time(ts) is None
+
+
+def test_slack_timestamps_microseconds_apart_read_in_their_order() -> None:
+    stamps = ["1712345678.999999", "1712345679.000000", "1712345679.000001"]
+    instants = [slack_time(ts) for ts in stamps]
+    assert instants == sorted(instants)  # type: ignore[type-var]
+    assert len(set(instants)) == 3
+
+
 async def test_a_reason_is_echoed_as_safe_text_that_cannot_ping_the_channel(
     service: VotingService, repository: Repository
 ) -> None:
     record = await propose(repository)
     result = await service.cast(
-        proposal_id=record.id, user_id="U1", choice=Choice.REJECT, reason="<!channel> & co"
+        proposal_id=record.id,
+        user_id="U1",
+        choice=Choice.REJECT,
+        cast_at=clicked(),
+        reason="<!channel> & co",
     )
     assert result.thread_text == "<@U1> votes reject: &lt;!channel&gt; &amp; co"
 
@@ -180,7 +263,9 @@ async def test_a_non_member_is_refused_privately_and_nothing_changes(
 ) -> None:
     await seat(repository)
     record = await propose(repository)
-    result = await service.cast(proposal_id=record.id, user_id="U_OUTSIDER", choice=Choice.APPROVE)
+    result = await service.cast(
+        proposal_id=record.id, user_id="U_OUTSIDER", choice=Choice.APPROVE, cast_at=clicked()
+    )
     assert not result.accepted
     assert result.refusal is Refusal.NOT_A_MEMBER
     assert result.thread_text is None
@@ -195,7 +280,9 @@ async def test_with_no_committee_anyone_in_the_channel_may_vote(
     service: VotingService, repository: Repository
 ) -> None:
     record = await propose(repository)
-    result = await service.cast(proposal_id=record.id, user_id="U_ANYONE", choice=Choice.APPROVE)
+    result = await service.cast(
+        proposal_id=record.id, user_id="U_ANYONE", choice=Choice.APPROVE, cast_at=clicked()
+    )
     assert result.change is VoteChange.NEW
 
 
@@ -204,8 +291,12 @@ async def test_the_configured_default_committee_applies_where_a_channel_has_none
 ) -> None:
     service = VotingService(repository, clock, refreshes, fallback_committee=["U_DEFAULT"])
     record = await propose(repository)
-    outsider = await service.cast(proposal_id=record.id, user_id="U9", choice=Choice.APPROVE)
-    member = await service.cast(proposal_id=record.id, user_id="U_DEFAULT", choice=Choice.APPROVE)
+    outsider = await service.cast(
+        proposal_id=record.id, user_id="U9", choice=Choice.APPROVE, cast_at=clicked()
+    )
+    member = await service.cast(
+        proposal_id=record.id, user_id="U_DEFAULT", choice=Choice.APPROVE, cast_at=clicked()
+    )
     assert outsider.refusal is Refusal.NOT_A_MEMBER
     assert member.accepted
 
@@ -213,7 +304,9 @@ async def test_the_configured_default_committee_applies_where_a_channel_has_none
 async def test_a_vote_on_an_unknown_proposal_is_refused_with_its_number(
     service: VotingService,
 ) -> None:
-    result = await service.cast(proposal_id=999, user_id="U1", choice=Choice.APPROVE)
+    result = await service.cast(
+        proposal_id=999, user_id="U1", choice=Choice.APPROVE, cast_at=clicked()
+    )
     assert result.refusal is Refusal.UNKNOWN_PROPOSAL
     assert result.private_text is not None
     assert "#999 does not exist" in result.private_text
@@ -223,7 +316,9 @@ async def test_a_secret_ballot_confirms_privately_instead_of_naming_the_voter_in
     service: VotingService, repository: Repository
 ) -> None:
     record = await propose(repository, secret=True)
-    result = await service.cast(proposal_id=record.id, user_id="U1", choice=Choice.REJECT)
+    result = await service.cast(
+        proposal_id=record.id, user_id="U1", choice=Choice.REJECT, cast_at=clicked()
+    )
     assert result.change is VoteChange.NEW
     assert result.thread_text is None
     assert result.private_text is not None
@@ -238,9 +333,13 @@ async def test_a_vote_after_close_is_refused_and_changes_nothing(
 ) -> None:
     await seat(repository)
     record = await propose(repository)
-    await service.cast(proposal_id=record.id, user_id="U1", choice=Choice.APPROVE)
+    await service.cast(
+        proposal_id=record.id, user_id="U1", choice=Choice.APPROVE, cast_at=clicked()
+    )
     await service.close(proposal_id=record.id, actor_id=AUTHOR)
-    late = await service.cast(proposal_id=record.id, user_id="U2", choice=Choice.REJECT)
+    late = await service.cast(
+        proposal_id=record.id, user_id="U2", choice=Choice.REJECT, cast_at=clicked()
+    )
     assert late.refusal is Refusal.VOTE_CLOSED
     assert late.private_text is not None
     assert "is closed (no decision)" in late.private_text
@@ -254,7 +353,7 @@ async def test_the_vote_closes_as_soon_as_every_member_has_voted(
     record = await propose(repository)
     choices = [Choice.APPROVE, Choice.APPROVE, Choice.APPROVE, Choice.REJECT]
     results = [
-        await service.cast(proposal_id=record.id, user_id=member, choice=choice)
+        await service.cast(proposal_id=record.id, user_id=member, choice=choice, cast_at=clicked())
         for member, choice in zip(MEMBERS, choices, strict=True)
     ]
     assert [result.closing for result in results[:3]] == [None, None, None]
@@ -278,7 +377,9 @@ async def test_close_due_closes_votes_past_their_deadline_at_the_injected_time(
     due = await propose(repository)
     later = await propose(repository, deadline=NOW + WINDOW * 2)
     for member in MEMBERS[:3]:
-        await service.cast(proposal_id=due.id, user_id=member, choice=Choice.REJECT)
+        await service.cast(
+            proposal_id=due.id, user_id=member, choice=Choice.REJECT, cast_at=clicked()
+        )
     refreshes.calls.clear()
     assert await service.close_due(NOW + WINDOW - timedelta(seconds=1)) == []
     closings = await service.close_due(NOW + WINDOW)
@@ -305,9 +406,13 @@ async def test_a_vote_arriving_after_the_deadline_closes_the_vote_and_is_not_cou
 ) -> None:
     await seat(repository)
     record = await propose(repository)
-    await service.cast(proposal_id=record.id, user_id="U1", choice=Choice.APPROVE)
+    await service.cast(
+        proposal_id=record.id, user_id="U1", choice=Choice.APPROVE, cast_at=clicked()
+    )
     clock.set(NOW + WINDOW)
-    late = await service.cast(proposal_id=record.id, user_id="U2", choice=Choice.APPROVE)
+    late = await service.cast(
+        proposal_id=record.id, user_id="U2", choice=Choice.APPROVE, cast_at=clicked()
+    )
     assert late.refusal is Refusal.VOTE_CLOSED
     assert late.closing is not None
     assert late.closing.outcome is Outcome.NO_DECISION
@@ -323,7 +428,7 @@ async def test_the_author_may_close_early_and_gets_the_outcome_line(
     record = await propose(repository)
     choices = [Choice.APPROVE, Choice.APPROVE, Choice.REJECT]
     for member, choice in zip(MEMBERS[:3], choices, strict=True):
-        await service.cast(proposal_id=record.id, user_id=member, choice=choice)
+        await service.cast(proposal_id=record.id, user_id=member, choice=choice, cast_at=clicked())
     refreshes.calls.clear()
     result = await service.close(proposal_id=record.id, actor_id=AUTHOR)
     assert result.refusal is None
@@ -367,9 +472,11 @@ async def test_closing_twice_reports_the_first_outcome(
 ) -> None:
     await seat(repository)
     record = await propose(repository)
-    await service.cast(proposal_id=record.id, user_id="U1", choice=Choice.REJECT)
-    await service.cast(proposal_id=record.id, user_id="U2", choice=Choice.REJECT)
-    await service.cast(proposal_id=record.id, user_id="U3", choice=Choice.APPROVE)
+    await service.cast(proposal_id=record.id, user_id="U1", choice=Choice.REJECT, cast_at=clicked())
+    await service.cast(proposal_id=record.id, user_id="U2", choice=Choice.REJECT, cast_at=clicked())
+    await service.cast(
+        proposal_id=record.id, user_id="U3", choice=Choice.APPROVE, cast_at=clicked()
+    )
     first, second = await asyncio.gather(
         service.close(proposal_id=record.id, actor_id=AUTHOR),
         service.close(proposal_id=record.id, actor_id="U1"),
@@ -386,7 +493,7 @@ async def test_a_tie_rejects(service: VotingService, repository: Repository) -> 
     record = await propose(repository)
     choices = [Choice.APPROVE, Choice.APPROVE, Choice.REJECT, Choice.REJECT]
     results = [
-        await service.cast(proposal_id=record.id, user_id=member, choice=choice)
+        await service.cast(proposal_id=record.id, user_id=member, choice=choice, cast_at=clicked())
         for member, choice in zip(MEMBERS, choices, strict=True)
     ]
     assert results[-1].closing is not None
@@ -399,9 +506,13 @@ async def test_a_tie_rejects(service: VotingService, repository: Repository) -> 
 async def test_a_tie_line_says_tie(service: VotingService, repository: Repository) -> None:
     await seat(repository)
     record = await propose(repository)
-    await service.cast(proposal_id=record.id, user_id="U1", choice=Choice.APPROVE)
-    await service.cast(proposal_id=record.id, user_id="U2", choice=Choice.REJECT)
-    await service.cast(proposal_id=record.id, user_id="U3", choice=Choice.ABSTAIN)
+    await service.cast(
+        proposal_id=record.id, user_id="U1", choice=Choice.APPROVE, cast_at=clicked()
+    )
+    await service.cast(proposal_id=record.id, user_id="U2", choice=Choice.REJECT, cast_at=clicked())
+    await service.cast(
+        proposal_id=record.id, user_id="U3", choice=Choice.ABSTAIN, cast_at=clicked()
+    )
     result = await service.close(proposal_id=record.id, actor_id="U4")
     assert result.closing is not None
     assert result.closing.line == "Committee: 1–1 tie → rejected"
@@ -413,8 +524,12 @@ async def test_without_quorum_there_is_no_decision(
 ) -> None:
     await seat(repository)
     record = await propose(repository)
-    await service.cast(proposal_id=record.id, user_id="U1", choice=Choice.APPROVE)
-    await service.cast(proposal_id=record.id, user_id="U2", choice=Choice.APPROVE)
+    await service.cast(
+        proposal_id=record.id, user_id="U1", choice=Choice.APPROVE, cast_at=clicked()
+    )
+    await service.cast(
+        proposal_id=record.id, user_id="U2", choice=Choice.APPROVE, cast_at=clicked()
+    )
     result = await service.close(proposal_id=record.id, actor_id=AUTHOR)
     assert result.closing is not None
     assert result.closing.outcome is Outcome.NO_DECISION
@@ -426,8 +541,12 @@ async def test_a_quorum_set_on_the_proposal_is_used(
 ) -> None:
     await seat(repository)
     record = await propose(repository, quorum=2)
-    await service.cast(proposal_id=record.id, user_id="U1", choice=Choice.APPROVE)
-    await service.cast(proposal_id=record.id, user_id="U2", choice=Choice.APPROVE)
+    await service.cast(
+        proposal_id=record.id, user_id="U1", choice=Choice.APPROVE, cast_at=clicked()
+    )
+    await service.cast(
+        proposal_id=record.id, user_id="U2", choice=Choice.APPROVE, cast_at=clicked()
+    )
     result = await service.close(proposal_id=record.id, actor_id=AUTHOR)
     assert result.closing is not None
     assert result.closing.outcome is Outcome.APPROVED
@@ -438,7 +557,7 @@ async def test_the_snapshot_shows_the_stored_ballot(
 ) -> None:
     await seat(repository)
     record = await propose(repository, secret=True)
-    await service.cast(proposal_id=record.id, user_id="U2", choice=Choice.REJECT)
+    await service.cast(proposal_id=record.id, user_id="U2", choice=Choice.REJECT, cast_at=clicked())
     snapshot = await service.snapshot(record.id)
     assert snapshot is not None
     assert snapshot.ballot.committee == MEMBERS
@@ -602,7 +721,7 @@ async def test_200_concurrent_votes_from_50_members_keep_each_member_s_last_vote
     started = time.monotonic()
     results = await asyncio.gather(
         *(
-            service.cast(proposal_id=record.id, user_id=member, choice=choice)
+            service.cast(proposal_id=record.id, user_id=member, choice=choice, cast_at=clicked())
             for member, choice in calls
         )
     )
@@ -628,7 +747,9 @@ async def test_concurrent_last_votes_of_a_whole_committee_close_the_vote_exactly
     record = await propose(repository)
     results = await asyncio.gather(
         *(
-            service.cast(proposal_id=record.id, user_id=member, choice=Choice.APPROVE)
+            service.cast(
+                proposal_id=record.id, user_id=member, choice=Choice.APPROVE, cast_at=clicked()
+            )
             for member in members
         )
     )
