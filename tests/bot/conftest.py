@@ -189,6 +189,7 @@ async def serve(
     finally:
         await runner.cleanup()
         unfinished = await deps.background.drain(timeout=10)
+        await deps.coalescer.drain()
         assert unfinished == 0, f"{unfinished} piece(s) of background work never finished"
 
 
