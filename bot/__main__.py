@@ -3,9 +3,10 @@ server).
 
 Start-up: settings → logging (secrets registered for redaction) → migrations → engine and
 repository → Bolt app with request logging → HTTP server (Socket Mode: the Socket Mode
-connection plus `/healthz` on PORT) → scheduler with the reminder, nudge and vote-close sweeps
-→ one banner line. SIGTERM or SIGINT stops it in the reverse order: no new requests, the
-sweeps in progress finish, the work queued after acks finishes, then the engine is disposed.
+connection plus `/healthz` on PORT) → scheduler with the reminder, nudge, vote-close and
+verdict-redelivery sweeps (the last also run at once) → one banner line. SIGTERM or SIGINT
+stops it in the reverse order: no new requests, the sweeps in progress finish, the work queued
+after acks finishes, then the engine is disposed.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from bot.scheduler import (
     started_after_reminder_hour,
 )
 from bot.services.ballot import close_due_votes
+from bot.services.redelivery import redeliver_pending_verdicts
 from bot.settings import Settings, SettingsError, load_settings
 from bot.slack_client import make_client
 from bot.web import create_health_app, create_web_app
@@ -126,7 +128,8 @@ def _stop_on_signals() -> asyncio.Event:
 
 
 def start_jobs(deps: Deps, engine: AsyncEngine, jobs: JobRunner) -> AsyncIOScheduler:
-    """Start the reminder sweep (daily), the nudges and the vote close (every minute)."""
+    """Start the reminder sweep (daily), the nudges, the vote close and the redelivery of
+    verdicts left pending (every minute; the redelivery also at once)."""
     settings = deps.settings
     sweep = ReminderSweep(
         engine=engine,
@@ -141,6 +144,9 @@ def start_jobs(deps: Deps, engine: AsyncEngine, jobs: JobRunner) -> AsyncIOSched
         reminder_sweep=jobs.wrap("reminder-sweep", sweep.run),
         nudge_sweep=jobs.wrap("vote-nudges", sweep.nudge),
         close_due_votes=jobs.wrap("close-due-votes", partial(close_due_votes, deps)),
+        redeliver_verdicts=jobs.wrap(
+            "redeliver-verdicts", partial(redeliver_pending_verdicts, deps)
+        ),
     )
     scheduler.start()  # in the running event loop: start_jobs is called from a coroutine
     return scheduler
@@ -222,7 +228,7 @@ async def _log_banner(
     }
     logger.info(
         "finetune-check started in %s (%s); database %s (%s), migrations %s; scheduler: "
-        "next reminder sweep %s, vote-close and nudge sweeps every %.0f s; policy %s",
+        "next reminder sweep %s, vote-close, nudge and redelivery sweeps every %.0f s; policy %s",
         mode,
         f"/healthz on port {settings.port}" if settings.socket_mode else f"port {settings.port}",
         fields["database"],

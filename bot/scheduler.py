@@ -5,7 +5,9 @@
 - a catch-up run of that sweep at start-up when the bot starts after the reminder hour (the
   ledger makes it send only what is still missing, so a restart sends once);
 - frequent sweeps, every minute: the close of votes whose deadline passed (the voting
-  service's `close_due_votes`, injected) and the nudges to members who have not voted.
+  service's `close_due_votes`, injected), the nudges to members who have not voted, and the
+  redelivery of verdicts a crash left unposted (`bot.services.redelivery`, injected), which
+  also runs once at start-up.
 
 No job store: APScheduler 3's SQLAlchemy store is synchronous and cannot be shared by
 replicas. What has been sent lives in the reminder ledger; the jobs themselves are rebuilt
@@ -32,6 +34,7 @@ DAILY_SWEEP_JOB = "reminder-sweep"
 CATCH_UP_JOB = "reminder-catch-up"
 CLOSE_VOTES_JOB = "close-due-votes"
 NUDGE_JOB = "vote-nudges"
+REDELIVERY_JOB = "redeliver-verdicts"
 MISFIRE_GRACE_SECONDS = 3600
 FREQUENT_SECONDS = 60.0
 JOB_OPTIONS: dict[str, Any] = {
@@ -59,9 +62,13 @@ def build_scheduler(
     reminder_sweep: Job,
     nudge_sweep: Job,
     close_due_votes: Job | None = None,
+    redeliver_verdicts: Job | None = None,
     frequent_seconds: float = FREQUENT_SECONDS,
 ) -> AsyncIOScheduler:
-    """A scheduler (not started) with the daily sweep, its catch-up and the frequent sweeps."""
+    """A scheduler (not started) with the daily sweep, its catch-up and the frequent sweeps.
+
+    The redelivery sweep's first run is due at once, so it runs when the scheduler starts.
+    """
     scheduler = AsyncIOScheduler(timezone=zone, job_defaults=JOB_OPTIONS)
     daily = daily_trigger(hour=hour, zone=zone)
     scheduler.add_job(reminder_sweep, daily, id=DAILY_SWEEP_JOB, **JOB_OPTIONS)
@@ -72,4 +79,9 @@ def build_scheduler(
     if close_due_votes is not None:
         scheduler.add_job(close_due_votes, every, id=CLOSE_VOTES_JOB, **JOB_OPTIONS)
     scheduler.add_job(nudge_sweep, every, id=NUDGE_JOB, **JOB_OPTIONS)
+    if redeliver_verdicts is not None:
+        at_start = datetime.now(zone)
+        scheduler.add_job(
+            redeliver_verdicts, every, id=REDELIVERY_JOB, next_run_time=at_start, **JOB_OPTIONS
+        )
     return scheduler

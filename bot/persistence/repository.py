@@ -594,6 +594,47 @@ class Repository:
             newest_first=False,
         )
 
+    async def stale_pending_proposals(
+        self, *, untouched_since: datetime, limit: int = 50
+    ) -> list[ProposalRecord]:
+        """Proposals whose verdict is still pending, neither stored nor touched (a delivery
+        claim touches, see `claim_pending_delivery`) after ``untouched_since``, oldest first."""
+        return await self._proposals_where(
+            PROPOSALS.c.delivery_state == DeliveryState.PENDING.value,
+            PROPOSALS.c.created_at <= untouched_since,
+            PROPOSALS.c.updated_at <= untouched_since,
+            limit=limit,
+            newest_first=False,
+        )
+
+    async def claim_pending_delivery(
+        self, *, proposal_id: int, untouched_since: datetime, now: datetime
+    ) -> ProposalRecord | None:
+        """Claim the post of a verdict still pending and untouched since ``untouched_since``.
+
+        One conditional UPDATE sets its ``updated_at`` to ``now``, so of concurrent claimers
+        exactly one gets the record, and nobody can claim it again before ``now`` is older
+        than their own ``untouched_since`` (a lease). None when it was claimed meanwhile, or
+        posted or given up.
+        """
+        statement = (
+            update(PROPOSALS)
+            .where(
+                PROPOSALS.c.id == proposal_id,
+                PROPOSALS.c.delivery_state == DeliveryState.PENDING.value,
+                PROPOSALS.c.updated_at <= untouched_since,
+            )
+            .values(updated_at=now)
+            .returning(
+                *PROPOSALS.c,
+                _current(EVALUATIONS.c.evaluation_json),
+                _current(EVALUATIONS.c.policy_hash),
+            )
+        )
+        async with self._engine.begin() as connection:
+            row = (await connection.execute(statement)).one_or_none()
+        return None if row is None else _proposal_record(row)
+
     async def _proposal_where(self, *conditions: Any) -> ProposalRecord | None:
         records = await self._proposals_where(*conditions, limit=1)
         return records[0] if records else None

@@ -65,6 +65,8 @@ async def deliver_verdict(deps: Deps, record: ProposalRecord) -> None:
 
     The claim makes a double submit post one verdict, while a proposal stored by a submission
     that crashed before its verdict went out is still posted when the modal is sent again.
+    The delivery is then claimed on the proposal itself, as the redelivery sweep claims it
+    (`bot.services.redelivery`): whichever comes first posts, the other leaves it alone.
     """
     if record.delivery_state is not DeliveryState.PENDING:
         logger.info("proposal #%d is already %s", record.id, record.delivery_state.value)
@@ -72,7 +74,13 @@ async def deliver_verdict(deps: Deps, record: ProposalRecord) -> None:
     if not await deps.repository.claim_event(key=f"verdict:{record.id}", now=deps.clock.now()):
         logger.info("the verdict of proposal #%d is already on its way", record.id)
         return
-    await post_verdict(deps, record)
+    claimed = await deps.repository.claim_pending_delivery(
+        proposal_id=record.id, untouched_since=record.updated_at, now=deps.clock.now()
+    )
+    if claimed is None:
+        logger.info("the verdict of proposal #%d was taken over by the redelivery sweep", record.id)
+        return
+    await post_verdict(deps, claimed)
 
 
 async def store_proposal(deps: Deps, submission: Submission) -> ProposalRecord:
@@ -94,11 +102,12 @@ async def store_proposal(deps: Deps, submission: Submission) -> ProposalRecord:
     return record
 
 
-async def post_verdict(deps: Deps, record: ProposalRecord) -> None:
+async def post_verdict(deps: Deps, record: ProposalRecord) -> DeliveryState:
     """Post the verdict with its open ballot in the proposal's channel and remember the message.
 
     The first post carries DESIGN.md's metadata as it is; every later `chat.update` adds the
-    tally (and the outcome once closed).
+    tally (and the outcome once closed). Returns the delivery state recorded: posted, or
+    undeliverable when the channel is out of reach (any other refusal raises).
     """
     snapshot = await deps.voting.snapshot(record.id)
     if snapshot is None:
@@ -114,13 +123,14 @@ async def post_verdict(deps: Deps, record: ProposalRecord) -> None:
         )
     except SlackApiError as error:
         await _undeliverable(deps, record, error)
-        return
-    await deps.repository.mark_posted(
+        return DeliveryState.UNDELIVERABLE
+    posted = await deps.repository.mark_posted(
         proposal_id=record.id,
         channel_id=str(response["channel"]),
         message_ts=str(response["ts"]),
         now=deps.clock.now(),
     )
+    return posted.delivery_state
 
 
 async def _undeliverable(deps: Deps, record: ProposalRecord, error: SlackApiError) -> None:

@@ -16,6 +16,7 @@ from bot.scheduler import (
     DAILY_SWEEP_JOB,
     MISFIRE_GRACE_SECONDS,
     NUDGE_JOB,
+    REDELIVERY_JOB,
     build_scheduler,
     daily_trigger,
 )
@@ -76,10 +77,11 @@ def test_jobs_coalesce_run_one_at_a_time_and_have_a_misfire_grace_time() -> None
         reminder_sweep=nothing,
         nudge_sweep=nothing,
         close_due_votes=nothing,
+        redeliver_verdicts=nothing,
     )
     jobs = {job.id: job for job in scheduler.get_jobs()}
 
-    assert set(jobs) == {DAILY_SWEEP_JOB, CLOSE_VOTES_JOB, NUDGE_JOB}
+    assert set(jobs) == {DAILY_SWEEP_JOB, CLOSE_VOTES_JOB, NUDGE_JOB, REDELIVERY_JOB}
     assert {job.coalesce for job in jobs.values()} == {True}
     assert {job.max_instances for job in jobs.values()} == {1}
     assert {job.misfire_grace_time for job in jobs.values()} == {MISFIRE_GRACE_SECONDS}
@@ -124,3 +126,31 @@ async def test_a_started_scheduler_runs_the_catch_up_and_the_frequent_sweeps_in_
     finally:
         scheduler.shutdown(wait=False)
     assert all(event.is_set() for event in ran.values())
+
+
+async def test_the_redelivery_sweep_runs_at_start_up_then_with_the_frequent_sweeps() -> None:
+    runs: list[float] = []
+    ran = asyncio.Event()
+
+    async def redeliver() -> None:
+        runs.append(asyncio.get_running_loop().time())
+        ran.set()
+
+    scheduler = build_scheduler(
+        hour=9,
+        zone=BERLIN,
+        clock=FixedClock(datetime(2026, 11, 13, 8, tzinfo=BERLIN)),
+        reminder_sweep=nothing,
+        nudge_sweep=nothing,
+        redeliver_verdicts=redeliver,
+        frequent_seconds=3600,
+    )
+    job = scheduler.get_job(REDELIVERY_JOB)
+    assert job is not None
+    assert job.trigger.interval == timedelta(seconds=3600)
+    scheduler.start()
+    try:
+        await asyncio.wait_for(ran.wait(), 5)
+    finally:
+        scheduler.shutdown(wait=False)
+    assert len(runs) == 1
