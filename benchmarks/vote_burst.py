@@ -11,8 +11,11 @@ once the previous one was answered), all members at once. "Stored" is when the d
 every member's last vote; "shown" is when the fake Slack received the last `chat.update` of the
 verdict message, which is checked to carry the final tally ("final?"). Slack allows about one
 update per second per message, so one update per vote would take about N seconds to show the
-last state. Each burst size runs on each database in turn. It prints figures; it asserts
-nothing. PostgreSQL's schema `public` is dropped and recreated first.
+last state. "Thread" is when the last acknowledgement line reached the verdict's thread, and
+"posts" how many thread messages carried the N lines (the app gathers a second's lines into
+one post, ≤ 3 000 characters each; one post per vote would take about N seconds at Slack's
+≈1 message per second per channel). Each burst size runs on each database in turn. It prints
+figures; it asserts nothing. PostgreSQL's schema `public` is dropped and recreated first.
 
     .venv/bin/python benchmarks/vote_burst.py [--bursts 50,200,1000]
         [--database-url postgresql+asyncpg://USER:PASSWORD@127.0.0.1/DB]
@@ -73,6 +76,11 @@ class Burst:
     shown: float
     updates: int
     final_tally_shown: bool
+    said: float
+    """When the last acknowledgement line reached the thread."""
+    thread_posts: int
+    lines: int
+    """The acknowledgement lines across those posts (one per vote when nothing is lost)."""
     wrong: dict[str, tuple[str, str]]
     """Member → (last click, stored vote) for the members whose stored vote is not the last."""
 
@@ -163,6 +171,24 @@ class Bench:
                 raise RuntimeError(f"{self.database.label}: no chat.update of the verdict")
             await asyncio.sleep(0.05)
 
+    def thread_posts_of(self, ts: str) -> list[Call]:
+        return [
+            call
+            for call in self.fake.successful("chat.postMessage")
+            if call.params.get("thread_ts") == ts
+        ]
+
+    async def wait_until_said(self, ts: str, votes: int) -> list[Call]:
+        """Wait until the thread holds a line per vote (or stops growing); its posts."""
+        deadline = time.monotonic() + WAIT_LIMIT_SECONDS
+        while True:
+            posts = self.thread_posts_of(ts)
+            if count_lines(posts) >= votes or time.monotonic() > deadline:
+                return posts
+            if posts and time.monotonic() - posts[-1].at >= WAIT_LIMIT_SECONDS / 4:
+                return posts
+            await asyncio.sleep(0.05)
+
     async def burst(self, votes: int) -> Burst:
         lengths = action_counts(votes)
         members = len(lengths)
@@ -194,16 +220,25 @@ class Bench:
         counts = Counter(choice.value for choice in last.values())
         final = {choice.value: counts[choice] for choice in Choice}
         shown_tally = made[-1].params["metadata"]["event_payload"]["tally"]
+        cast = sum(len(plan) for plan in plans.values())
+        posts = await self.wait_until_said(ts, cast)
         return Burst(
-            votes=sum(len(plan) for plan in plans.values()),
+            votes=cast,
             members=members,
             answered=answered,
             stored=stored,
             shown=made[-1].at - started,
             updates=len(made),
             final_tally_shown=shown_tally == final,
+            said=posts[-1].at - started if posts else float("nan"),
+            thread_posts=len(posts),
+            lines=count_lines(posts),
             wrong=wrong,
         )
+
+
+def count_lines(posts: list[Call]) -> int:
+    return sum(len(str(post.params.get("text", "")).split("\n")) for post in posts)
 
 
 def action_counts(votes: int) -> list[int]:
@@ -230,7 +265,7 @@ def print_table(bursts: dict[str, list[Burst]], databases: list[Database]) -> No
     groups = [
         Group(
             database.label,
-            ["answered", "stored", "shown", "chat.update", "final?"],
+            ["answered", "stored", "shown", "chat.update", "final?", "thread", "posts", "lines"],
             [
                 [
                     f"{b.answered:.2f}",
@@ -238,6 +273,9 @@ def print_table(bursts: dict[str, list[Burst]], databases: list[Database]) -> No
                     f"{b.shown:.2f}",
                     str(b.updates),
                     "yes" if b.final_tally_shown else "NO",
+                    f"{b.said:.2f}",
+                    str(b.thread_posts),
+                    str(b.lines),
                 ]
                 for b in bursts[database.key]
             ],
@@ -245,14 +283,18 @@ def print_table(bursts: dict[str, list[Burst]], databases: list[Database]) -> No
         for database in databases
     ]
     naive = Group("", ["1 per vote"], [[f"{b.votes} (≈{b.votes} s)"] for b in first])
+    # the same figure stands for chat.update and for thread posts without coalescing
     print(
         "Vote bursts: N/4 members at once, 4 different votes each. Seconds from the first click "
         "until every click was answered, the final tally was stored, and shown (its last "
-        "chat.update); final? = that update carries the final tally."
+        "chat.update); final? = that update carries the final tally; thread = the last "
+        "acknowledgement line in the verdict's thread, posts/lines = the thread messages and the "
+        "vote lines they carried."
     )
     print(
         "app = `python -m bot`, ≤1 chat.update per message per second per process; 1 per vote = "
-        "the chat.update calls (and time, at Slack's ≈1 update/s per message) without coalescing."
+        "the chat.update calls and thread posts (and time, at Slack's ≈1/s per message and per "
+        "channel) without coalescing."
     )
     print(harness.side_by_side([keys, *groups, naive]))
     for database in databases:

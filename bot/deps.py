@@ -10,7 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.clock import Clock
 from bot.persistence.repository import Repository
 from bot.services import BackgroundWork
-from bot.services.ballot import BallotRefresh
+from bot.services.ballot import BallotRefresh, ThreadLines
 from bot.settings import Settings
 from bot.voting.coalescer import UpdateCoalescer
 from bot.voting.service import BallotSnapshot, VotingService
@@ -21,8 +21,10 @@ from core.policy import Policy
 class Deps:
     """The app's collaborators, injected so tests can swap the clock, database and Slack.
 
-    The voting service and the refresh of verdict messages are built from the fields on first
-    use, so constructing `Deps` stays the same for every caller.
+    The voting service, the refresh of verdict messages and the verdict threads' outbox are
+    built from the fields on first use, so constructing `Deps` stays the same for every caller.
+    The refreshes and the thread lines share `coalescer` (under different keys), so draining it
+    flushes both.
     """
 
     settings: Settings
@@ -47,6 +49,11 @@ class Deps:
     def ballot_refresh(self) -> BallotRefresh:
         """The coalesced `chat.update` of a proposal's verdict message."""
         return BallotRefresh(client=self.client, coalescer=self.coalescer, read=self._snapshot)
+
+    @cached_property
+    def thread_lines(self) -> ThreadLines:
+        """The vote lines and outcomes of verdict threads, coalesced into few posts per thread."""
+        return ThreadLines(client=self.client, coalescer=self.coalescer, repository=self.repository)
 
     async def _snapshot(self, proposal_id: int) -> BallotSnapshot | None:
         return await self.voting.snapshot(proposal_id)

@@ -13,8 +13,10 @@ replicas store their clicks in another order (one storing a click late after ans
 another storing the next click at once).
 
 What the service answers is said where it belongs: a line in the verdict's thread, a private
-message to the voter, the outcome once the vote closes. The verdict message itself is
-refreshed by the service through the coalescer.
+message to the voter, the outcome once the vote closes. Thread lines and outcomes are queued
+in `deps.thread_lines`, which gathers a burst's lines into one post per thread per second
+(in arrival order, the outcome after them); the private word is sent at once. The verdict
+message itself is refreshed by the service through the coalescer.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from bot.deps import Deps
 from bot.ids import ActionId
 from bot.listeners.errors import failures_reported
 from bot.persistence.records import Choice
-from bot.services.ballot import post_in_thread, say_in_thread, tell_privately
+from bot.services.ballot import announce_outcome, tell_privately
 from bot.voting.queries import proposal_id_for_thread
 from bot.voting.service import CloseResult, VoteResult
 from bot.voting.thread_votes import ThreadVote, slack_time, vote_from_event
@@ -166,9 +168,9 @@ async def cast_and_answer(deps: Deps, request: VoteRequest) -> None:
 
 
 async def answer_vote(deps: Deps, request: VoteRequest, result: VoteResult) -> None:
-    """The thread line of a new or changed vote, the private word, then any outcome."""
+    """The thread line of a new or changed vote (queued), the private word, then any outcome."""
     if result.thread_text:
-        await say_in_thread(deps, request.proposal_id, result.thread_text)
+        deps.thread_lines.say(request.proposal_id, result.thread_text)
     if result.private_text:
         await tell_privately(
             deps.client,
@@ -178,13 +180,13 @@ async def answer_vote(deps: Deps, request: VoteRequest, result: VoteResult) -> N
             thread_ts=request.thread_ts,
         )
     if result.closing is not None:
-        await post_in_thread(deps.client, result.closing)
+        announce_outcome(deps.thread_lines, result.closing)
 
 
 async def answer_close(deps: Deps, result: CloseResult, *, user_id: str, channel_id: str) -> None:
     """The outcome in the thread, or a private word on why nothing closed."""
     if result.closing is not None:
-        await post_in_thread(deps.client, result.closing)
+        announce_outcome(deps.thread_lines, result.closing)
     if result.private_text:
         await tell_privately(
             deps.client, channel_id=channel_id, user_id=user_id, text=result.private_text

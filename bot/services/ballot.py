@@ -5,19 +5,32 @@ change. It only asks the `UpdateCoalescer` for a render, so a burst of votes on 
 causes at most one `chat.update` per second; the render reads the stored vote when it runs,
 so the last state always lands. Every update carries the message metadata with the tally and,
 once closed, the outcome (DESIGN.md).
+
+`ThreadLines` does the same for the verdict's thread (Slack allows about one message per
+second per channel): the acknowledgement lines of one proposal's votes wait in its queue, and
+each render of the same coalescer (under its own key, so `coalescer.drain()` flushes them too)
+posts what has gathered as ONE message, a line per vote in arrival order. The first line goes
+out at once; a burst makes at most one thread post per proposal per interval, each up to
+`POST_CHARS` characters (more waits for the next interval), and nothing is dropped or said
+twice. Every accepted vote keeps its own line, so a member who changed their vote twice in one
+interval is shown twice, in order: the thread is the record of what was cast, the message the
+current state. An outcome announcement goes through the same queue as a message of its own,
+so it always follows the lines of the votes that led to it.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks.verdict import VerdictMessage, verdict_message
+from bot.persistence.repository import Repository
 from bot.voting.coalescer import UpdateCoalescer
 from bot.voting.service import BallotSnapshot, Closing
 
@@ -71,6 +84,130 @@ class BallotRefresh:
         )
 
 
+POST_CHARS = 3000
+"""The most characters of vote lines gathered in one thread post (Slack's `text` allows 40 000)."""
+POST_ATTEMPTS = 3
+"""How many renders in a row may fail on one post before its lines are given up (and logged)."""
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """A line for the thread: a vote's acknowledgement, or an announcement posted on its own."""
+
+    text: str
+    alone: bool = False
+
+
+@dataclass
+class _Queue:
+    """One proposal's lines not posted yet, oldest first, and the failed tries of the first."""
+
+    entries: deque[_Entry]
+    failures: int = 0
+
+
+def next_post(entries: deque[_Entry], limit: int = POST_CHARS) -> int:
+    """How many entries from the front make the next post: an announcement alone, else the
+    vote lines up to the next announcement that fit in `limit` characters (at least one)."""
+    if entries[0].alone:
+        return 1
+    taken, size = 1, len(entries[0].text)
+    for entry in list(entries)[1:]:
+        size += 1 + len(entry.text)
+        if entry.alone or size > limit:
+            break
+        taken += 1
+    return taken
+
+
+class ThreadLines:
+    """The verdict threads' outbox: lines gathered per proposal, coalesced into few posts."""
+
+    def __init__(
+        self,
+        *,
+        client: AsyncWebClient,
+        coalescer: UpdateCoalescer,
+        repository: Repository,
+        limit: int = POST_CHARS,
+    ) -> None:
+        self._client = client
+        self._coalescer = coalescer
+        self._repository = repository
+        self._limit = limit
+        self._queues: dict[int, _Queue] = {}
+
+    def say(self, proposal_id: int, line: str) -> None:
+        """Queue a vote's line; it is posted with the others that arrive within the interval."""
+        self._add(proposal_id, _Entry(line))
+
+    def announce(self, proposal_id: int, text: str) -> None:
+        """Queue a message of its own (an outcome), posted after the lines queued before it."""
+        self._add(proposal_id, _Entry(text, alone=True))
+
+    @property
+    def pending(self) -> int:
+        """How many lines wait to be posted, over every proposal."""
+        return sum(len(queue.entries) for queue in self._queues.values())
+
+    def _add(self, proposal_id: int, entry: _Entry) -> None:
+        queue = self._queues.setdefault(proposal_id, _Queue(deque()))
+        queue.entries.append(entry)
+        self._request(proposal_id)
+
+    def _request(self, proposal_id: int) -> None:
+        self._coalescer.request(("thread", proposal_id), partial(self._post_next, proposal_id))
+
+    async def _post_next(self, proposal_id: int) -> None:
+        """Post the next message of the proposal's queue; ask for another render if more wait."""
+        queue = self._queues.get(proposal_id)
+        if queue is None:
+            return
+        count = next_post(queue.entries, self._limit)
+        try:
+            await self._post(proposal_id, [entry.text for entry in list(queue.entries)[:count]])
+        except Exception:
+            queue.failures += 1
+            if queue.failures < POST_ATTEMPTS:
+                raise
+            self._give_up(proposal_id, queue, count)
+            raise
+        else:
+            self._done(queue, count)
+        finally:
+            if queue.entries:
+                self._request(proposal_id)
+            else:
+                del self._queues[proposal_id]
+
+    async def _post(self, proposal_id: int, lines: list[str]) -> None:
+        proposal = await self._repository.get_proposal(proposal_id=proposal_id)
+        if proposal is None or proposal.message_ts is None:
+            logger.info("proposal #%d has no verdict thread for: %s", proposal_id, lines)
+            return
+        await self._client.chat_postMessage(
+            channel=proposal.channel_id, thread_ts=proposal.message_ts, text="\n".join(lines)
+        )
+
+    @staticmethod
+    def _done(queue: _Queue, count: int) -> None:
+        for _ in range(count):
+            queue.entries.popleft()
+        queue.failures = 0
+
+    @staticmethod
+    def _give_up(proposal_id: int, queue: _Queue, count: int) -> None:
+        lost = [queue.entries.popleft().text for _ in range(count)]
+        queue.failures = 0
+        logger.error(
+            "%d line(s) for proposal #%d not posted after %d tries: %s",
+            count,
+            proposal_id,
+            POST_ATTEMPTS,
+            lost,
+        )
+
+
 async def say_in_thread(deps: Deps, proposal_id: int, text: str) -> None:
     """Post a line in the thread of the proposal's verdict (nowhere if it was never posted)."""
     proposal = await deps.repository.get_proposal(proposal_id=proposal_id)
@@ -96,20 +233,17 @@ async def tell_privately(
     )
 
 
-async def post_in_thread(client: AsyncWebClient, closing: Closing) -> None:
-    """Announce a closed vote's outcome in its verdict's thread."""
+def announce_outcome(lines: ThreadLines, closing: Closing) -> None:
+    """Announce a closed vote's outcome in its verdict's thread, after its queued vote lines."""
     if closing.message_ts is None:
         logger.info("vote #%d closed, but its verdict was never posted", closing.proposal_id)
         return
-    await client.chat_postMessage(
-        channel=closing.channel_id, thread_ts=closing.message_ts, text=closing.announcement
-    )
+    lines.announce(closing.proposal_id, closing.announcement)
 
 
 async def close_due_votes(deps: Deps) -> None:
-    """Close every vote past its deadline, announce each outcome and refresh its message."""
+    """Close every vote past its deadline, announce each outcome and refresh its message.
+
+    The announcements are queued (see `ThreadLines`); a post that fails is logged there."""
     for closing in await deps.voting.close_due(deps.clock.now()):
-        try:
-            await post_in_thread(deps.client, closing)
-        except SlackApiError:
-            logger.exception("vote #%d closed; its outcome was not posted", closing.proposal_id)
+        announce_outcome(deps.thread_lines, closing)

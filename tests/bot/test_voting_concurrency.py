@@ -1,5 +1,7 @@
 """A burst of votes over HTTP: one stored vote per member (their last), a matching tally in the
-last `chat.update`, and no more than one `chat.update` per second of burst (plus one)."""
+last `chat.update`, and no more than one `chat.update` per second of burst (plus one); every
+vote acknowledged once in the thread, in few posts (tests/bot/test_thread_acknowledgements.py
+has the details of that grouping)."""
 
 from __future__ import annotations
 
@@ -17,10 +19,13 @@ from tests.bot.test_voting_e2e import (
     payload,
     post_proposal,
     proposal_id_of,
+    said_lines,
     seat_committee,
     stored_votes,
+    thread_lines,
     updates,
     vote,
+    wait_for_said_lines,
 )
 
 MEMBER_COUNT = 50
@@ -55,7 +60,8 @@ async def test_200_votes_from_50_members_at_once_keep_each_last_vote_and_coalesc
     app: RunningApp, repository: Repository
 ) -> None:
     await seat_committee(repository, [*VOTERS, ABSENT])
-    proposal_id = proposal_id_of(await post_proposal(app))
+    verdict = await post_proposal(app)
+    proposal_id, ts = proposal_id_of(verdict), str(verdict.answer["ts"])
     plans = member_actions(seed=4)
     last = {member: plan[-1] for member, plan in plans.items()}
 
@@ -63,11 +69,14 @@ async def test_200_votes_from_50_members_at_once_keep_each_last_vote_and_coalesc
     await asyncio.gather(
         *(vote_in_order(app, proposal_id, member, plan) for member, plan in plans.items())
     )
-    acknowledged = await app.fake_slack.wait_for(
-        "chat.postMessage", 1 + MEMBER_COUNT * ACTIONS_PER_MEMBER, timeout=30
+    said = await wait_for_said_lines(
+        app.fake_slack, ts, MEMBER_COUNT * ACTIONS_PER_MEMBER, timeout=30
     )
     made = await updates(app)
     burst_seconds = made[-1].at - started
+    posts = [
+        call for call in app.fake_slack.calls_to("chat.postMessage") if call.params.get("thread_ts")
+    ]
 
     assert await stored_votes(repository, proposal_id) == last
     counts = Counter(choice.value for choice in last.values())
@@ -75,5 +84,14 @@ async def test_200_votes_from_50_members_at_once_keep_each_last_vote_and_coalesc
     assert len(made) <= math.ceil(burst_seconds / COALESCING_INTERVAL) + 1
     gaps = [later.at - earlier.at for earlier, later in itertools.pairwise(made)]
     assert all(gap >= COALESCING_INTERVAL - SLACK_TIMING_SLACK for gap in gaps), gaps
-    assert len(acknowledged) == 1 + MEMBER_COUNT * ACTIONS_PER_MEMBER
+    assert said_lines(app.fake_slack, ts) == said
+    assert sorted(said) == sorted(
+        f"<@{member}> votes {choice.value}" for member, plan in plans.items() for choice in plan
+    )
+    for member, plan in plans.items():
+        mine = [line for line in said if line.startswith(f"<@{member}> ")]
+        assert mine == [f"<@{member}> votes {choice.value}" for choice in plan]
+    thread_seconds = posts[-1].at - started
+    assert len(thread_lines(app.fake_slack, ts)) == len(posts)
+    assert len(posts) <= math.ceil(thread_seconds / COALESCING_INTERVAL) + 1
     assert app.fake_slack.calls_to("chat.postEphemeral") == []

@@ -7,6 +7,7 @@ made (thread lines, ephemeral messages, `chat.update`s) and from the database.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
@@ -136,9 +137,10 @@ async def reply(
 
 
 def thread_lines(fake: FakeSlack, thread_ts: str) -> list[str]:
+    """The texts of the thread's posts that Slack accepted, in order."""
     return [
         call.params["text"]
-        for call in fake.calls_to("chat.postMessage")
+        for call in fake.successful("chat.postMessage")
         if call.params.get("thread_ts") == thread_ts
     ]
 
@@ -149,6 +151,21 @@ def ephemerals_to(fake: FakeSlack, user_id: str) -> list[str]:
         for call in fake.calls_to("chat.postEphemeral")
         if call.params.get("user") == user_id
     ]
+
+
+def said_lines(fake: FakeSlack, thread_ts: str) -> list[str]:
+    """Every line said in the thread, in order, across its posts (a burst's lines share one)."""
+    return [line for text in thread_lines(fake, thread_ts) for line in text.split("\n")]
+
+
+async def wait_for_said_lines(
+    fake: FakeSlack, thread_ts: str, count: int, timeout: float = 5.0
+) -> list[str]:
+    """Wait until the thread holds at least `count` lines, however they were grouped."""
+    async with asyncio.timeout(timeout):
+        while len(said_lines(fake, thread_ts)) < count:
+            await asyncio.sleep(0.01)
+    return said_lines(fake, thread_ts)
 
 
 async def wait_for_thread_lines(fake: FakeSlack, thread_ts: str, count: int) -> list[str]:
@@ -594,7 +611,7 @@ async def test_every_update_keeps_the_metadata_and_stays_within_block_kit_limits
     _, ts = posted
     for member in MEMBERS:
         await reply(app, ts, member, "reject " + "because " * 200, MEMBERS.index(member))
-    await wait_for_thread_lines(app.fake_slack, ts, 4)
+    await wait_for_said_lines(app.fake_slack, ts, 4)
     made = await updates(app)
 
     assert made
