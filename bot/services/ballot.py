@@ -208,17 +208,6 @@ class ThreadLines:
         )
 
 
-async def say_in_thread(deps: Deps, proposal_id: int, text: str) -> None:
-    """Post a line in the thread of the proposal's verdict (nowhere if it was never posted)."""
-    proposal = await deps.repository.get_proposal(proposal_id=proposal_id)
-    if proposal is None or proposal.message_ts is None:
-        logger.info("proposal #%d has no verdict thread for: %s", proposal_id, text)
-        return
-    await deps.client.chat_postMessage(
-        channel=proposal.channel_id, thread_ts=proposal.message_ts, text=text
-    )
-
-
 async def tell_privately(
     client: AsyncWebClient,
     *,

@@ -16,7 +16,7 @@ from bot.deps import Deps
 from bot.forms import ModalOptions
 from bot.persistence.records import DeliveryState, ProposalRecord
 from bot.services import UserFacingError
-from bot.services.ballot import ballot_message, say_in_thread
+from bot.services.ballot import ballot_message
 from bot.slack_client import slack_error_code
 from core.engine import evaluate
 from core.proposal import Proposal
@@ -189,7 +189,7 @@ async def announce_revision(deps: Deps, stored: StoredRevision, editor_id: str) 
     """Refresh the verdict message and say in its thread what the revision changed."""
     await deps.ballot_refresh(stored.record.id)
     line = revision_line(stored.record, editor_id, stored.votes_reset)
-    await say_in_thread(deps, stored.record.id, line)
+    deps.thread_lines.announce(stored.record.id, line)
 
 
 async def revisable_proposal(deps: Deps, proposal_id: int, editor_id: str) -> ProposalRecord:
