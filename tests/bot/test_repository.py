@@ -6,13 +6,11 @@ import asyncio
 import itertools
 import random
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.exc import StatementError
 
 from bot.persistence.database import DatabaseUrlError, create_engine
@@ -40,7 +38,8 @@ from core.evaluation import (
     Verdict,
 )
 from core.policy import Policy
-from core.proposal import MetricLock, Proposal
+from core.proposal import Proposal
+from tests.builders import FALSE_POSITIVES_LOCK, slow_lift_proposal, statements_sent
 from tests.conftest import engine_is_postgres
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -48,30 +47,12 @@ TEAM, CHANNEL, AUTHOR = "T001", "C001", "U_AUTHOR"
 
 
 def make_proposal(title: str = "Fraud classifier fine-tune", lift: float = 6.2) -> Proposal:
-    return Proposal(
+    return slow_lift_proposal(
         title=title,
         kpi_name="false-positive rate",
         projected_lift_pct=lift,
-        dataset_examples=150_000,
-        label_accuracy_pct=92.0,
-        diversity_pct=80.0,
-        duplicate_pct=5.0,
-        engineers=2,
-        engineering_days=12.0,
-        compute_cost_usd=4_000.0,
-        projected_revenue_usd=120_000.0,
-        delivery_days=30,
-        latency_ms=115.0,
         validation_losses=[0.9, 0.7, 0.72],
-        metric_locks=[
-            MetricLock(
-                name="reduction in false positives",
-                comparator=">=",
-                threshold=0.4,
-                achieved=5.3,
-                unit="%",
-            ),
-        ],
+        metric_locks=[FALSE_POSITIVES_LOCK],
     )
 
 
@@ -222,26 +203,10 @@ async def test_concurrent_double_submits_create_exactly_one_proposal(
     assert len(history) == 1
 
 
-@contextmanager
-def statements_run(repository: Repository) -> Iterator[list[str]]:
-    """The SQL statements the repository sends while the block runs."""
-    statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        statements.append(args[2])
-
-    sync_engine = repository.engine.sync_engine
-    event.listen(sync_engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(sync_engine, "before_cursor_execute", record)
-
-
 async def test_a_submission_costs_two_inserts_and_its_posting_one_update(
     repository: Repository,
 ) -> None:
-    with statements_run(repository) as creating:
+    with statements_sent(repository.engine) as creating:
         record, created = await repository.create_proposal(
             team_id=TEAM,
             channel_id=CHANNEL,
@@ -255,7 +220,7 @@ async def test_a_submission_costs_two_inserts_and_its_posting_one_update(
             quorum=None,
             now=NOW,
         )
-    with statements_run(repository) as posting:
+    with statements_sent(repository.engine) as posting:
         posted = await repository.mark_posted(
             proposal_id=record.id, channel_id=CHANNEL, message_ts="1.2", now=NOW
         )

@@ -29,6 +29,7 @@ from bot.voting.thread_votes import slack_time
 from core.engine import evaluate
 from core.policy import Policy
 from core.proposal import Proposal
+from tests.builders import slow_lift_proposal
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 WINDOW = timedelta(days=3)
@@ -62,20 +63,7 @@ def service(repository: Repository, clock: FixedClock, refreshes: RefreshLog) ->
 
 
 def proposal_input(title: str = "Fraud classifier fine-tune") -> Proposal:
-    return Proposal(
-        title=title,
-        projected_lift_pct=6.2,
-        dataset_examples=150_000,
-        label_accuracy_pct=92.0,
-        diversity_pct=80.0,
-        duplicate_pct=5.0,
-        engineers=2,
-        engineering_days=12.0,
-        compute_cost_usd=4_000.0,
-        projected_revenue_usd=120_000.0,
-        delivery_days=30,
-        latency_ms=115.0,
-    )
+    return slow_lift_proposal(title=title)
 
 
 _keys = itertools.count()
