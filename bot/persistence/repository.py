@@ -21,7 +21,6 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 from sqlalchemy import (
     ColumnElement,
-    Label,
     Table,
     and_,
     bindparam,
@@ -100,24 +99,22 @@ CURRENT_EVALUATION = and_(
 """Joins a proposal to the evaluation of its current revision."""
 
 
-def _current(column: Any) -> Label[Any]:
-    """A column of the proposal's current evaluation, as a scalar subquery (for RETURNING)."""
-    return select(column).where(CURRENT_EVALUATION).scalar_subquery().label(column.name)
-
-
 _PROPOSAL_COLUMNS = (*PROPOSALS.c, EVALUATIONS.c.evaluation_json, EVALUATIONS.c.policy_hash)
 
 # Statements built once, their values given at execution (the SET of `_UPDATE_PROPOSAL` is
 # the columns passed besides ``target_id``): building a statement costs more than running it.
+# An update returns only the id; the record is read back through the same join as every other
+# read (`_PROPOSAL_BY_ID`). A correlated subquery in RETURNING compiles unqualified on SQLite
+# (``WHERE proposal_id = id``), where it matches the evaluation's own columns: another
+# proposal's evaluation.
 _INSERT_EVALUATION = EVALUATIONS.insert()
 _UPDATE_PROPOSAL = (
-    update(PROPOSALS)
-    .where(PROPOSALS.c.id == bindparam("target_id"))
-    .returning(
-        *PROPOSALS.c,
-        _current(EVALUATIONS.c.evaluation_json),
-        _current(EVALUATIONS.c.policy_hash),
-    )
+    update(PROPOSALS).where(PROPOSALS.c.id == bindparam("target_id")).returning(PROPOSALS.c.id)
+)
+_PROPOSAL_BY_ID = (
+    select(*_PROPOSAL_COLUMNS)
+    .join(EVALUATIONS, CURRENT_EVALUATION)
+    .where(PROPOSALS.c.id == bindparam("proposal_id"))
 )
 
 
@@ -625,15 +622,14 @@ class Repository:
                 PROPOSALS.c.updated_at <= untouched_since,
             )
             .values(updated_at=now)
-            .returning(
-                *PROPOSALS.c,
-                _current(EVALUATIONS.c.evaluation_json),
-                _current(EVALUATIONS.c.policy_hash),
-            )
+            .returning(PROPOSALS.c.id)
         )
         async with self._engine.begin() as connection:
-            row = (await connection.execute(statement)).one_or_none()
-        return None if row is None else _proposal_record(row)
+            claimed = (await connection.execute(statement)).one_or_none()
+            if claimed is None:
+                return None
+            row = (await connection.execute(_PROPOSAL_BY_ID, {"proposal_id": claimed.id})).one()
+        return _proposal_record(row)
 
     async def _proposal_where(self, *conditions: Any) -> ProposalRecord | None:
         records = await self._proposals_where(*conditions, limit=1)
@@ -657,9 +653,9 @@ class Repository:
     async def _update_proposal(self, proposal_id: int, **values: Any) -> ProposalRecord:
         parameters = {"target_id": proposal_id, **values}
         async with self._engine.begin() as connection:
-            row = (await connection.execute(_UPDATE_PROPOSAL, parameters)).one_or_none()
-        if row is None:
-            raise ProposalNotFoundError(proposal_id)
+            if (await connection.execute(_UPDATE_PROPOSAL, parameters)).one_or_none() is None:
+                raise ProposalNotFoundError(proposal_id)
+            row = (await connection.execute(_PROPOSAL_BY_ID, {"proposal_id": proposal_id})).one()
         return _proposal_record(row)
 
     # -- decisions: the audit export and the App Home -----------------------------------

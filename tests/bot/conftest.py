@@ -21,6 +21,7 @@ from bot.persistence.repository import Repository
 from bot.settings import Settings, load_settings
 from bot.slack_client import make_client
 from bot.web import EVENTS_PATH, create_web_app
+from core.proposal import Proposal
 from tests.bot import signing
 from tests.bot.fake_slack import FakeSlack
 
@@ -231,3 +232,22 @@ def sent_view(call_params: Mapping[str, Any]) -> dict[str, Any]:
     """The view a views.open/views.update call carried, as a dict."""
     view = call_params["view"]
     return json.loads(view) if isinstance(view, str) else dict(view)
+
+
+def modal_answers(proposal: Proposal) -> dict[str, str | list[str]]:
+    """What a PM types into the modal to submit ``proposal`` (at most two metric locks)."""
+    answers: dict[str, str | list[str]] = {}
+    for name in Proposal.model_fields:
+        value = getattr(proposal, name)
+        if name == "metric_locks" or value is None:
+            continue
+        if isinstance(value, bool):
+            answers[name] = "true" if value else "false"
+        elif isinstance(value, list):
+            answers[name] = ", ".join(repr(item) for item in value)
+        else:
+            answers[name] = str(value)
+    for number, lock in enumerate(proposal.metric_locks, start=1):
+        for part in ("name", "comparator", "threshold", "achieved", "unit"):
+            answers[f"lock_{number}_{part}"] = str(getattr(lock, part))
+    return answers

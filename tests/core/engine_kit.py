@@ -6,7 +6,6 @@ import copy
 import json
 import math
 import re
-from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -14,23 +13,8 @@ import jsonschema
 from core import Evaluation, Policy, Proposal, evaluate, evaluation_json
 from core.evaluation import Change, CheckId, Flip, Status
 
-_SHARED_CASES = Path(__file__).resolve().parents[2].parent / "shared" / "cases"
-_LOCAL_CASES = Path(__file__).resolve().parents[1] / "cases"
-CASES_DIR = _SHARED_CASES if _SHARED_CASES.is_dir() else _LOCAL_CASES
-
 INTEGER_FIELDS = {"dataset_examples", "delivery_days"}
 _LOCK_FIELD = re.compile(r"metric_locks\[(\d+)\]\.achieved")
-
-
-def case_paths() -> list[Path]:
-    """Every worked case, by file."""
-    return sorted(CASES_DIR.glob("*.json"))
-
-
-def load_case(name: str) -> dict[str, Any]:
-    """One worked case: ``about``, ``proposal``, optional ``policy`` and ``expect``."""
-    data: dict[str, Any] = json.loads((CASES_DIR / f"{name}.json").read_text())
-    return data
 
 
 def passing_proposal(**overrides: Any) -> dict[str, Any]:

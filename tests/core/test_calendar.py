@@ -101,9 +101,7 @@ def test_a_quarter_contains_its_day_and_spans_three_whole_months(
 
 
 @given(day=days, start_month=start_months)
-def test_the_fiscal_year_is_the_calendar_year_of_its_last_day(
-    day: date, start_month: int
-) -> None:
+def test_the_fiscal_year_is_the_calendar_year_of_its_last_day(day: date, start_month: int) -> None:
     quarter = fiscal_quarter(day, start_month)
     fourth = quarter
     while fourth.quarter != 4:

@@ -5,13 +5,8 @@ from __future__ import annotations
 
 from core import Policy
 from core.evaluation import Evaluation
-from tests.core.engine_kit import (
-    assert_matches_the_contract,
-    document,
-    load_case,
-    passing_proposal,
-    run,
-)
+from tests.core.engine_kit import assert_matches_the_contract, document, passing_proposal, run
+from tests.worked_cases import load_case
 
 
 def test_the_q2_evaluation_is_the_documented_json() -> None:

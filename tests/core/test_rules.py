@@ -9,7 +9,8 @@ import pytest
 
 from core import Policy
 from core.evaluation import CheckId, Status
-from tests.core.engine_kit import load_case, passing_proposal, run, status
+from tests.core.engine_kit import passing_proposal, run, status
+from tests.worked_cases import load_case
 
 PASS, FAIL, WARN, NA = Status.PASS, Status.FAIL, Status.WARN, Status.NOT_APPLICABLE
 

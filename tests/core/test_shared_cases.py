@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from core import Policy, Proposal, evaluate
-from tests.core.engine_kit import CASES_DIR, case_paths
+from tests.worked_cases import CASES_DIR, case_paths
 
 CASES = case_paths()
 

@@ -12,8 +12,9 @@ from core.evaluation import CheckId, Status
 from core.figures import Terms
 from core.limits import limits_of
 from core.rules import NUMERIC_GATES
-from tests.core.engine_kit import case_paths, load_case, passing_proposal
+from tests.core.engine_kit import passing_proposal
 from tests.core.test_properties import policies, proposals
+from tests.worked_cases import case_paths, load_case
 
 KPI = CheckId.KPI_LIFT
 SAMPLE = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

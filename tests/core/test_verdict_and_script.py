@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from core.evaluation import CheckId, Recommendation, Verdict
-from tests.core.engine_kit import failing, load_case, passing_proposal, run
+from tests.core.engine_kit import failing, passing_proposal, run
+from tests.worked_cases import load_case
 
 BAD_PROMPT = {"prompt_result": 99.0, "target_result": 100.0}
 BAD_HYGIENE = {"diversity_pct": 60.0}
