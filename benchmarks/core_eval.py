@@ -25,10 +25,8 @@ GENERATED = 200
 
 
 def shared_cases() -> list[dict[str, Any]]:
-    """The proposals of the worked cases (../shared/cases, else the copy in tests/cases)."""
-    folder = ROOT.parent / "shared" / "cases"
-    if not folder.is_dir():
-        folder = ROOT / "tests" / "cases"
+    """The proposals of the worked cases (tests/cases)."""
+    folder = ROOT / "tests" / "cases"
     return [json.loads(path.read_text())["proposal"] for path in sorted(folder.glob("*.json"))]
 
 

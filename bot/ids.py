@@ -1,4 +1,4 @@
-"""The single home of every Slack id the app sends or listens for (DESIGN.md's Slack surface)."""
+"""The single home of every Slack id the app sends or listens for (docs/contracts.md's Slack surface)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from enum import StrEnum
 from typing import Literal
 
 INPUT_ACTION_ID = "value"
-"""The action_id of every input element in the proposal modal (DESIGN.md)."""
+"""The action_id of every input element in the proposal modal (docs/contracts.md)."""
 
 METADATA_EVENT_TYPE = "finetune_verdict"
 """The Slack message-metadata event type carried by every verdict message."""

@@ -324,7 +324,7 @@ def _current(value: float | None) -> str:
 
 
 def render_quarter_text(report: dict[str, Any], delivery_days: int | None) -> str:
-    """The `quarter` report (DESIGN.md's JSON keys) as a few plain lines."""
+    """The `quarter` report (docs/contracts.md's JSON keys) as a few plain lines."""
     lines = [
         f"FY{report['fiscal_year']} Q{report['quarter']}: {report['start']} to {report['close']}",
         f"Quarter close: {report['close']} ({_in_days(report['days_to_close'])})",

@@ -1,4 +1,4 @@
-"""The bot's configuration: exactly DESIGN.md's environment variables, validated at start-up."""
+"""The bot's configuration: exactly docs/contracts.md's environment variables, validated at start-up."""
 
 from __future__ import annotations
 
@@ -220,7 +220,7 @@ def describe(error: ValidationError, environ: Mapping[str, str] | None = None) -
         variable = str(first.get("ctx", {}).get("error", "")) or "SLACK_SIGNING_SECRET"
         return f"{variable} is missing: {ALLOWED.get(variable, 'set it')}"
     variable = str(first["loc"][0]).upper()
-    allowed = ALLOWED.get(variable, "see DESIGN.md")
+    allowed = ALLOWED.get(variable, "see docs/contracts.md")
     if first["type"] == "missing":
         return f"{variable} is missing: {allowed}"
     reason = _reason(first, variable)

@@ -1,4 +1,4 @@
-"""The fine-tuning decision engine: pure functions over pydantic models (FRAMEWORK.md)."""
+"""The fine-tuning decision engine: pure functions over pydantic models (docs/framework.md)."""
 
 from core.calendar import FiscalQuarter, days_to_close, fiscal_quarter, qit_deadline
 from core.contract import evaluation_json

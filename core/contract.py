@@ -1,4 +1,4 @@
-"""The evaluation as the JSON document the CLI prints and the bot stores (DESIGN.md)."""
+"""The evaluation as the JSON document the CLI prints and the bot stores (docs/contracts.md)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from core.evaluation import Check, Evaluation, Flip
 
 
 def evaluation_json(evaluation: Evaluation) -> dict[str, Any]:
-    """DESIGN.md's JSON shape; infinite figures and values are written as ``null``."""
+    """docs/contracts.md's JSON shape; infinite figures and values are written as ``null``."""
     policy = evaluation.policy
     return {
         "verdict": evaluation.verdict.value,

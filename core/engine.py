@@ -1,4 +1,4 @@
-"""``evaluate``: a proposal and a policy in, the full evaluation out (FRAMEWORK.md §2–§6)."""
+"""``evaluate``: a proposal and a policy in, the full evaluation out (docs/framework.md §2–§6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Validation errors in plain words, each naming its field (FRAMEWORK.md §1)."""
+"""Validation errors in plain words, each naming its field (docs/framework.md §1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What the engine returns: checks, figures, verdict, flips and script (FRAMEWORK.md §2–§6)."""
+"""What the engine returns: checks, figures, verdict, flips and script (docs/framework.md §2–§6)."""
 
 from __future__ import annotations
 

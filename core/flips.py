@@ -1,4 +1,4 @@
-"""What would flip the verdict (FRAMEWORK.md §5), solved in closed form for each failing gate.
+"""What would flip the verdict (docs/framework.md §5), solved in closed form for each failing gate.
 
 Each option is a set of field changes whose required values come from inverting the gate's
 formula. Which failing gates an option fixes, side effects included, is then read off the

@@ -1,4 +1,4 @@
-"""The checks of FRAMEWORK.md §3, each with its figure, threshold and one-sentence message."""
+"""The checks of docs/framework.md §3, each with its figure, threshold and one-sentence message."""
 
 from __future__ import annotations
 

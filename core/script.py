@@ -1,4 +1,4 @@
-"""The talking-point script for the debrief, built from the numbers (FRAMEWORK.md §6)."""
+"""The talking-point script for the debrief, built from the numbers (docs/framework.md §6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Verdict, recommendation and primary reason (FRAMEWORK.md §4)."""
+"""Verdict, recommendation and primary reason (docs/framework.md §4)."""
 
 from __future__ import annotations
 

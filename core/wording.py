@@ -1,4 +1,4 @@
-"""Numbers in words: how the messages and the script write figures (FRAMEWORK.md §3, §6).
+"""Numbers in words: how the messages and the script write figures (docs/framework.md §3, §6).
 
 These run dozens of times per evaluation, so they call the builtins directly (``round`` rather
 than ``figures.nine``) and read pre-built format specs.

@@ -191,7 +191,7 @@ def fallback_text(proposal_id: int, proposal: Proposal, evaluation: Evaluation) 
 def verdict_metadata(
     proposal_id: int, evaluation: Evaluation, ballot: BallotView | None = None
 ) -> dict[str, Any]:
-    """DESIGN.md's message metadata, with the tally and, once closed, the outcome."""
+    """docs/contracts.md's message metadata, with the tally and, once closed, the outcome."""
     payload: dict[str, Any] = {
         "proposal_id": proposal_id,
         "verdict": evaluation.verdict.value,

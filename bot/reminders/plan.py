@@ -1,6 +1,6 @@
 """Which reminders are due for which proposals on a day. Pure: no clock, no I/O, no Slack.
 
-The rules (decided for issue 5; FRAMEWORK.md §7):
+The rules (docs/framework.md §7):
 
 - **Eligible proposals.** A proposal gets reminders when its verdict message was posted (an
   undeliverable proposal has no thread to remind in) and either the committee approved it, or

@@ -1,6 +1,6 @@
 """`finetune-check reminders [--date D] [--format text|json]`: what is due on a day, sent or not.
 
-The JSON is DESIGN.md's contract: ``[{proposal_id, channel, kind, due_date, days_before,
+The JSON is docs/contracts.md's contract: ``[{proposal_id, channel, kind, due_date, days_before,
 sent}]`` with ``kind`` one of ``qit_deadline``, ``quarter_close``, ``qit_passed``. A reminder
 counts as sent when every part of it is: its thread message and, on the last day, its copy
 in the channel's grouped message.

@@ -2,7 +2,7 @@
 
 Every text says what to do and by when, with exact dates and weekdays ("Mon 16 Nov").
 The timing-adjusted ROI figures come from `core`, never from a formula of their own: from
-`core.figures` (the figures of FRAMEWORK.md §2, the very functions the engine derives them
+`core.figures` (the figures of docs/framework.md §2, the very functions the engine derives them
 with) for the cost of a day's delay, and from a full `core.engine.evaluate` for a passed
 deadline, whose text also says whether the gate still passes.
 """

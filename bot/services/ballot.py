@@ -4,7 +4,7 @@
 change. It only asks the `UpdateCoalescer` for a render, so a burst of votes on one message
 causes at most one `chat.update` per second; the render reads the stored vote when it runs,
 so the last state always lands. Every update carries the message metadata with the tally and,
-once closed, the outcome (DESIGN.md).
+once closed, the outcome (docs/contracts.md).
 
 `ThreadLines` does the same for the verdict's thread (Slack allows about one message per
 second per channel): the acknowledgement lines of one proposal's votes wait in its queue, and

@@ -105,7 +105,7 @@ async def store_proposal(deps: Deps, submission: Submission) -> ProposalRecord:
 async def post_verdict(deps: Deps, record: ProposalRecord) -> DeliveryState:
     """Post the verdict with its open ballot in the proposal's channel and remember the message.
 
-    The first post carries DESIGN.md's metadata as it is; every later `chat.update` adds the
+    The first post carries docs/contracts.md's metadata as it is; every later `chat.update` adds the
     tally (and the outcome once closed). Returns the delivery state recorded: posted, or
     undeliverable when the channel is out of reach (any other refusal raises).
     """

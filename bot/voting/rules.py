@@ -42,7 +42,7 @@ class Tally:
         return self.approve + self.reject + self.abstain
 
     def as_payload(self) -> dict[str, int]:
-        """The tally as the verdict message's metadata carries it (DESIGN.md)."""
+        """The tally as the verdict message's metadata carries it (docs/contracts.md)."""
         return {"approve": self.approve, "reject": self.reject, "abstain": self.abstain}
 
 

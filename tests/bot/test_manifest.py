@@ -1,20 +1,16 @@
-"""manifest.yml is a valid Slack manifest declaring exactly the command and scopes in use."""
+"""manifest.yml declares exactly the command and scopes in use."""
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import yaml
 
 from bot.listeners.commands import COMMAND
 
 REPO = Path(__file__).resolve().parents[2]
-SCHEMAS = REPO.parent / "shared" / "schemas"
-SCHEMA_FILE = "slack-manifest.schema.2.0.0.json"
 
 # The bot scopes each Web API method needs (https://api.slack.com/methods). A method the code
 # calls that is missing here fails the test, so a new call cannot slip past the manifest.
@@ -53,15 +49,6 @@ def load_manifest() -> dict[str, Any]:
     return yaml.safe_load((REPO / "manifest.yml").read_text(encoding="utf-8"))
 
 
-def load_schema() -> dict[str, Any]:
-    path = SCHEMAS / SCHEMA_FILE
-    assert path.is_file(), (
-        f"Slack's manifest schema is expected at {path} (the shared folder next to the "
-        "repository); it is read from there, not copied into the project"
-    )
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
 def bot_sources() -> str:
     return "\n".join(path.read_text(encoding="utf-8") for path in (REPO / "bot").rglob("*.py"))
 
@@ -74,10 +61,9 @@ def bot_events() -> list[str]:
     return load_manifest()["settings"].get("event_subscriptions", {}).get("bot_events", [])
 
 
-def test_the_manifest_validates_against_slacks_schema() -> None:
-    manifest = load_manifest()
-    jsonschema.validate(manifest, load_schema())
-    assert manifest["_metadata"]["major_version"] == 2
+def test_the_manifest_is_written_for_version_2_of_slacks_manifest_format() -> None:
+    # Its validity against Slack's published schema is checked by .ci/run.
+    assert load_manifest()["_metadata"]["major_version"] == 2
 
 
 def test_the_manifest_declares_the_slash_command_the_app_listens_for() -> None:

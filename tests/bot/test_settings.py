@@ -1,4 +1,4 @@
-"""Settings: DESIGN.md's variables with their defaults, and one-line errors naming the variable."""
+"""Settings: docs/contracts.md's variables with their defaults, and one-line errors naming the variable."""
 
 from __future__ import annotations
 

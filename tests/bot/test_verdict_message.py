@@ -20,15 +20,15 @@ from core.evaluation import Evaluation
 from core.policy import Policy
 from core.proposal import MetricLock, Proposal
 from tests.strategies import proposals
+from tests.worked_cases import case_paths, worked_case
 
-CASES = sorted(Path("/work/shared/cases").glob("*.json"))
+CASES = case_paths()
 VOTE_ACTIONS = {ActionId.VOTE_APPROVE, ActionId.VOTE_REJECT, ActionId.VOTE_ABSTAIN}
 
 
 def load_case(name: str) -> tuple[Proposal, Evaluation]:
-    case = json.loads(Path(f"/work/shared/cases/{name}.json").read_text())
-    proposal = Proposal.model_validate(case["proposal"])
-    return proposal, evaluate(proposal, Policy.from_mapping(case.get("policy", {})))
+    case = worked_case(name)
+    return case.proposal, evaluate(case.proposal, case.policy)
 
 
 def render(

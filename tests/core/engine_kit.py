@@ -60,7 +60,7 @@ def failing(evaluation: Evaluation) -> list[CheckId]:
 
 
 def set_value(change: Change) -> float:
-    """What FRAMEWORK.md §5 says applying a change sets: ``required``, moved by
+    """What docs/framework.md §5 says applying a change sets: ``required``, moved by
     1e-6 × max(1, |required|) past a strict bound, rounded to a whole number in the safe
     direction for an integer field."""
     value = float(change.required)
@@ -87,7 +87,7 @@ def apply_flip(proposal: dict[str, Any], flip: Flip) -> dict[str, Any]:
     return moved
 
 
-# --- DESIGN.md's JSON document -----------------------------------------------------------
+# --- docs/contracts.md's JSON document -----------------------------------------------------------
 
 NUMBER_OR_NULL = {"type": ["number", "null"]}
 FIGURES = [

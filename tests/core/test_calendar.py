@@ -1,4 +1,4 @@
-"""Fiscal quarters and the QIT deadline (FRAMEWORK.md §7)."""
+"""Fiscal quarters and the QIT deadline (docs/framework.md §7)."""
 
 from __future__ import annotations
 

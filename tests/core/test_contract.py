@@ -1,4 +1,4 @@
-"""The evaluation as DESIGN.md's JSON document (what ``finetune-check evaluate --format json``
+"""The evaluation as docs/contracts.md's JSON document (what ``finetune-check evaluate --format json``
 prints)."""
 
 from __future__ import annotations

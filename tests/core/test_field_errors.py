@@ -1,4 +1,4 @@
-"""Bad input is refused with one plain-words error per offending field (FRAMEWORK.md §1)."""
+"""Bad input is refused with one plain-words error per offending field (docs/framework.md §1)."""
 
 from __future__ import annotations
 

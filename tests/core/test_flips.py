@@ -1,4 +1,4 @@
-"""What would flip it (FRAMEWORK.md §5): closed-form options, side effects, honesty, blockers."""
+"""What would flip it (docs/framework.md §5): closed-form options, side effects, honesty, blockers."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The policy (FRAMEWORK.md §8): defaults, TOML of flat keys, a stable short hash."""
+"""The policy (docs/framework.md §8): defaults, TOML of flat keys, a stable short hash."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Each check of FRAMEWORK.md §3 at, just below and just above its threshold."""
+"""Each check of docs/framework.md §3 at, just below and just above its threshold."""
 
 from __future__ import annotations
 
