@@ -294,7 +294,8 @@ def today() -> date:
 
 
 def quarter_report(day: date, start_month: int, delivery_days: int | None) -> dict[str, Any]:
-    """The quarter of a day as docs/contracts.md's JSON, with the QIT deadline when a delivery is given."""
+    """The quarter of a day as the JSON of docs/contracts.md, with the QIT deadline when a
+    delivery is given."""
     quarter = fiscal_quarter(day, start_month)
     report: dict[str, Any] = {
         "fiscal_year": quarter.fiscal_year,

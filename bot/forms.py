@@ -95,15 +95,6 @@ class ModalContext:
     channel_id: str
     proposal_id: int | None = None
 
-    def encode_private_metadata(self) -> str:
-        """This context as the modal's ``private_metadata`` JSON."""
-        return encode_private_metadata(self)
-
-    @classmethod
-    def decode_private_metadata(cls, text: str) -> ModalContext:
-        """The context read back from ``private_metadata``."""
-        return decode_private_metadata(text)
-
 
 class PrivateMetadataError(ValueError):
     """The modal's ``private_metadata`` is not the JSON this app wrote."""

@@ -1,4 +1,4 @@
-"""The single home of every Slack id the app sends or listens for (docs/contracts.md's Slack surface)."""
+"""The single home of every Slack id the app sends or listens for (docs/contracts.md)."""
 
 from __future__ import annotations
 

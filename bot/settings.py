@@ -1,4 +1,4 @@
-"""The bot's configuration: exactly docs/contracts.md's environment variables, validated at start-up."""
+"""The bot's configuration: the environment variables of docs/contracts.md, validated at start."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Fiscal quarters and the Quarterly Impact Timing deadline (docs/framework.md §7). No clock here."""
+"""Fiscal quarters and the Quarterly Impact Timing deadline (docs/framework.md §7). No clock."""
 
 from __future__ import annotations
 

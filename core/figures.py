@@ -1,4 +1,4 @@
-"""The derived figures of docs/framework.md §2, every one rounded to 9 decimals before it is used."""
+"""The derived figures of docs/framework.md §2, each rounded to 9 decimals before it is used."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The engine's input: a fine-tuning proposal and the manager's metric locks (docs/framework.md §1)."""
+"""The engine's input: a fine-tuning proposal and its metric locks (docs/framework.md §1)."""
 
 from __future__ import annotations
 

@@ -25,9 +25,9 @@ from sqlalchemy import (
     and_,
     bindparam,
     delete,
-    exists,
     func,
     literal,
+    literal_column,
     or_,
     select,
     tuple_,
@@ -35,6 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.sql.elements import Label
 
 from bot.persistence import ledger
 from bot.persistence.database import ping
@@ -101,20 +102,34 @@ CURRENT_EVALUATION = and_(
 
 _PROPOSAL_COLUMNS = (*PROPOSALS.c, EVALUATIONS.c.evaluation_json, EVALUATIONS.c.policy_hash)
 
+# The proposal's current evaluation as seen from an UPDATE of ``proposals`` (for RETURNING).
+# Its columns are written out qualified: SQLite compiles the columns of a correlated subquery
+# inside UPDATE … RETURNING unqualified (``WHERE proposal_id = id``), where ``id`` is then the
+# evaluation's own column and the first evaluation of all matches.
+_CURRENT_IN_UPDATE = and_(
+    literal_column("evaluations.proposal_id") == literal_column("proposals.id"),
+    literal_column("evaluations.revision") == literal_column("proposals.revision"),
+)
+
+
+def _current(column: Any) -> Label[Any]:
+    """A column of the proposal's current evaluation, as a scalar subquery (for RETURNING)."""
+    return select(column).where(_CURRENT_IN_UPDATE).scalar_subquery().label(column.name)
+
+
+_RETURNED_PROPOSAL = (
+    *PROPOSALS.c,
+    _current(EVALUATIONS.c.evaluation_json),
+    _current(EVALUATIONS.c.policy_hash),
+)
+
 # Statements built once, their values given at execution (the SET of `_UPDATE_PROPOSAL` is
 # the columns passed besides ``target_id``): building a statement costs more than running it.
-# An update returns only the id; the record is read back through the same join as every other
-# read (`_PROPOSAL_BY_ID`). A correlated subquery in RETURNING compiles unqualified on SQLite
-# (``WHERE proposal_id = id``), where it matches the evaluation's own columns: another
-# proposal's evaluation.
 _INSERT_EVALUATION = EVALUATIONS.insert()
 _UPDATE_PROPOSAL = (
-    update(PROPOSALS).where(PROPOSALS.c.id == bindparam("target_id")).returning(PROPOSALS.c.id)
-)
-_PROPOSAL_BY_ID = (
-    select(*_PROPOSAL_COLUMNS)
-    .join(EVALUATIONS, CURRENT_EVALUATION)
-    .where(PROPOSALS.c.id == bindparam("proposal_id"))
+    update(PROPOSALS)
+    .where(PROPOSALS.c.id == bindparam("target_id"))
+    .returning(*_RETURNED_PROPOSAL)
 )
 
 
@@ -622,14 +637,11 @@ class Repository:
                 PROPOSALS.c.updated_at <= untouched_since,
             )
             .values(updated_at=now)
-            .returning(PROPOSALS.c.id)
+            .returning(*_RETURNED_PROPOSAL)
         )
         async with self._engine.begin() as connection:
-            claimed = (await connection.execute(statement)).one_or_none()
-            if claimed is None:
-                return None
-            row = (await connection.execute(_PROPOSAL_BY_ID, {"proposal_id": claimed.id})).one()
-        return _proposal_record(row)
+            row = (await connection.execute(statement)).one_or_none()
+        return None if row is None else _proposal_record(row)
 
     async def _proposal_where(self, *conditions: Any) -> ProposalRecord | None:
         records = await self._proposals_where(*conditions, limit=1)
@@ -653,9 +665,9 @@ class Repository:
     async def _update_proposal(self, proposal_id: int, **values: Any) -> ProposalRecord:
         parameters = {"target_id": proposal_id, **values}
         async with self._engine.begin() as connection:
-            if (await connection.execute(_UPDATE_PROPOSAL, parameters)).one_or_none() is None:
-                raise ProposalNotFoundError(proposal_id)
-            row = (await connection.execute(_PROPOSAL_BY_ID, {"proposal_id": proposal_id})).one()
+            row = (await connection.execute(_UPDATE_PROPOSAL, parameters)).one_or_none()
+        if row is None:
+            raise ProposalNotFoundError(proposal_id)
         return _proposal_record(row)
 
     # -- decisions: the audit export and the App Home -----------------------------------
@@ -1176,25 +1188,6 @@ class Repository:
             REMINDERS.c.kind == kind,
             REMINDERS.c.due_date == due_date,
         )
-
-    async def reminder_sent(self, *, proposal_id: int, kind: str, due_date: date) -> bool:
-        """Whether this reminder is recorded as sent."""
-        statement = select(
-            exists().where(
-                self._reminder_key(proposal_id, kind, due_date), REMINDERS.c.sent_at.is_not(None)
-            )
-        )
-        async with self._engine.connect() as connection:
-            return bool((await connection.execute(statement)).scalar())
-
-    async def get_reminder(
-        self, *, proposal_id: int, kind: str, due_date: date
-    ) -> ReminderRecord | None:
-        """The ledger row of this reminder, or None when it was never attempted."""
-        statement = select(REMINDERS).where(self._reminder_key(proposal_id, kind, due_date))
-        async with self._engine.connect() as connection:
-            row = (await connection.execute(statement)).one_or_none()
-        return None if row is None else _reminder_record(row)
 
     async def reminders_on(self, *, due_date: date) -> list[ReminderRecord]:
         """Every ledger row due on this date (thread and channel copies and nudges included)."""

@@ -67,11 +67,6 @@ class UpdateCoalescer:
             workers = [slot.worker for slot in self._slots.values() if slot.worker is not None]
             await asyncio.gather(*workers, return_exceptions=True)
 
-    @property
-    def busy_keys(self) -> list[Hashable]:
-        """The keys with a render waiting or running."""
-        return list(self._slots)
-
     async def _work(self, key: Hashable, slot: _Slot) -> None:
         try:
             while True:

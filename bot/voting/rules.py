@@ -103,13 +103,6 @@ def deadline_passed(now: datetime, deadline: datetime | None) -> bool:
     return deadline is not None and now >= deadline
 
 
-def should_close(
-    now: datetime, deadline: datetime | None, committee: Collection[str], votes: list[VoteRecord]
-) -> bool:
-    """Whether the vote closes now: at the deadline, or as soon as every member has voted."""
-    return deadline_passed(now, deadline) or everyone_voted(committee, votes)
-
-
 def summary_line(counts: Tally, quorum: int, committee_size: int) -> str:
     """The outcome as one line, e.g. "Committee: 4–2 in favour → approved"."""
     decision = outcome(counts, quorum)

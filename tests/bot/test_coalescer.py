@@ -197,7 +197,6 @@ async def test_a_failing_render_does_not_block_the_next_one(
     coalescer.request("message", screen.render)
     await finish(time, coalescer)
     assert screen.renders == [(1.0, 7)]
-    assert coalescer.busy_keys == []
 
 
 async def test_a_failure_is_logged_with_its_key(
@@ -228,7 +227,6 @@ async def test_drain_waits_for_the_pending_render_with_real_time() -> None:
     await coalescer.drain()
     assert seen[-1] == 29
     assert len(seen) <= 2
-    assert coalescer.busy_keys == []
 
 
 def test_a_negative_interval_is_refused_with_its_name() -> None:

@@ -1,4 +1,4 @@
-"""The proposal modal: a valid `views.open` payload that keeps docs/contracts.md's block contract."""
+"""The proposal modal: a valid `views.open` payload keeping the block ids of docs/contracts.md."""
 
 from __future__ import annotations
 

@@ -7,11 +7,12 @@ import itertools
 import random
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import StatementError
+from sqlalchemy.exc import OperationalError, StatementError
 
 from bot.persistence.database import DatabaseUrlError, create_engine
 from bot.persistence.ledger import is_given_up
@@ -21,6 +22,7 @@ from bot.persistence.records import (
     DeliveryState,
     LedgerEntry,
     Outcome,
+    ReminderRecord,
     VoteChange,
     VoteState,
 )
@@ -729,8 +731,17 @@ async def claim(repository: Repository, *entries: LedgerEntry, now: datetime = N
     return set(await repository.claim_reminders(entries=entries, now=now))
 
 
+async def stored_reminder(
+    repository: Repository, proposal_id: int, kind: str = "qit_deadline"
+) -> ReminderRecord | None:
+    """The ledger row of one reminder due on DUE, as the `reminders` report reads the ledger."""
+    rows = await repository.reminders_on(due_date=DUE)
+    return next((r for r in rows if (r.proposal_id, r.kind) == (proposal_id, kind)), None)
+
+
 async def is_sent(repository: Repository, proposal_id: int, kind: str = "qit_deadline") -> bool:
-    return await repository.reminder_sent(proposal_id=proposal_id, kind=kind, due_date=DUE)
+    stored = await stored_reminder(repository, proposal_id, kind)
+    return stored is not None and stored.sent_at is not None
 
 
 async def test_a_claimed_reminder_counts_as_sent_only_once_marked_and_is_never_claimed_twice(
@@ -747,9 +758,7 @@ async def test_a_claimed_reminder_counts_as_sent_only_once_marked_and_is_never_c
     assert await is_sent(repository, proposal_id)
     assert not await is_sent(repository, proposal_id, "quarter_close")
     assert await claim(repository, qit, now=NOW + timedelta(hours=1)) == set()
-    stored = await repository.get_reminder(
-        proposal_id=proposal_id, kind="qit_deadline", due_date=DUE
-    )
+    stored = await stored_reminder(repository, proposal_id)
     assert stored is not None
     assert (stored.sent_at, stored.attempts, stored.last_error) == (
         NOW + timedelta(seconds=2),
@@ -801,9 +810,7 @@ async def test_a_released_claim_keeps_the_error_counts_attempts_and_can_be_claim
         )
     won = await repository.claim_reminders(entries=[qit], now=NOW)
     await repository.mark_reminders_sent(row_ids=won.values(), now=NOW)
-    stored = await repository.get_reminder(
-        proposal_id=proposal_id, kind="qit_deadline", due_date=DUE
-    )
+    stored = await stored_reminder(repository, proposal_id)
     assert stored is not None
     assert (stored.sent_at, stored.attempts, stored.days_before) == (NOW, 3, 3)
     assert await repository.release_reminders(row_ids=won.values(), error="late") == []
@@ -889,10 +896,7 @@ async def test_reminders_on_a_date_lists_only_that_dates_ledger(repository: Repo
         "qit_deadline",
         DUE,
     )
-    assert (
-        await repository.get_reminder(proposal_id=proposal_id, kind="qit_passed", due_date=DUE)
-        is None
-    )
+    assert await stored_reminder(repository, proposal_id, "qit_passed") is None
 
 
 async def test_only_one_holder_of_the_sweep_lock_on_postgresql_and_no_lock_elsewhere(
@@ -973,8 +977,17 @@ async def test_a_naive_timestamp_is_refused(repository: Repository) -> None:
         await repository.claim_event(key="naive", now=datetime(2026, 3, 2, 9, 0))
 
 
-async def test_ping_reaches_the_database(repository: Repository) -> None:
-    await repository.ping()
+async def test_ping_reaches_the_database_and_fails_when_it_is_gone(
+    repository: Repository, tmp_path: Path
+) -> None:
+    await repository.ping()  # a migrated database answers
+    (tmp_path / "gone").mkdir()
+    unreachable = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'gone'}")  # a folder: no file
+    try:
+        with pytest.raises(OperationalError):
+            await Repository(unreachable).ping()
+    finally:
+        await unreachable.dispose()
 
 
 async def test_sqlite_connections_use_wal_a_busy_timeout_and_foreign_keys(

@@ -1,4 +1,4 @@
-"""Settings: docs/contracts.md's variables with their defaults, and one-line errors naming the variable."""
+"""Settings: the documented variables with their defaults, and one-line errors naming each."""
 
 from __future__ import annotations
 

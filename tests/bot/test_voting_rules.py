@@ -9,14 +9,15 @@ import pytest
 from bot.persistence.records import Choice, Outcome, VoteRecord
 from bot.voting.rules import (
     Tally,
+    deadline_passed,
     default_quorum,
     effective_quorum,
+    everyone_voted,
     may_change_committee,
     may_close,
     may_vote,
     not_voted,
     outcome,
-    should_close,
     summary_line,
     tally,
 )
@@ -124,22 +125,22 @@ def test_the_summary_line_says_the_score_and_the_outcome(
     assert summary_line(counts, quorum, size) == line
 
 
-def test_the_vote_closes_at_the_deadline() -> None:
+def test_the_deadline_itself_counts_as_passed() -> None:
     deadline = NOW + timedelta(hours=1)
-    assert not should_close(NOW, deadline, COMMITTEE, [])
-    assert should_close(deadline, deadline, COMMITTEE, [])
-    assert should_close(deadline + timedelta(seconds=1), deadline, COMMITTEE, [])
+    assert not deadline_passed(NOW, deadline)
+    assert deadline_passed(deadline, deadline)
+    assert deadline_passed(deadline + timedelta(seconds=1), deadline)
+    assert not deadline_passed(NOW, None)
 
 
-def test_the_vote_closes_as_soon_as_every_member_has_voted() -> None:
-    later = NOW + timedelta(days=3)
+def test_everyone_voted_once_the_last_member_votes() -> None:
     three = votes(Choice.APPROVE, Choice.REJECT, Choice.ABSTAIN)
-    assert not should_close(NOW, later, COMMITTEE, three)
-    assert should_close(NOW, later, COMMITTEE, [*three, vote("U4", Choice.APPROVE)])
+    assert not everyone_voted(COMMITTEE, three)
+    assert everyone_voted(COMMITTEE, [*three, vote("U4", Choice.APPROVE)])
 
 
-def test_without_a_committee_or_a_deadline_the_vote_stays_open() -> None:
-    assert not should_close(NOW, None, [], votes(Choice.APPROVE))
+def test_without_a_committee_everyone_voted_is_never_true() -> None:
+    assert not everyone_voted([], votes(Choice.APPROVE))
 
 
 def test_not_voted_lists_the_missing_members_in_committee_order() -> None:

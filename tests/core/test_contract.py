@@ -1,5 +1,5 @@
-"""The evaluation as docs/contracts.md's JSON document (what ``finetune-check evaluate --format json``
-prints)."""
+"""The evaluation as the JSON document of docs/contracts.md (what ``finetune-check evaluate
+--format json`` prints)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""What would flip it (docs/framework.md §5): closed-form options, side effects, honesty, blockers."""
+"""What would flip it (docs/framework.md §5): closed-form options, side effects, honesty,
+blockers."""
 
 from __future__ import annotations
 
