@@ -35,7 +35,6 @@ sys.path.insert(0, str(REPO))
 from sqlalchemy import event, insert  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
 
-from bot.clock import FixedClock  # noqa: E402
 from bot.persistence.database import create_engine, run_migrations  # noqa: E402
 from bot.persistence.repository import EVALUATIONS, PROPOSALS, model_json  # noqa: E402
 from bot.reminders.pacing import paced_duration  # noqa: E402
@@ -52,6 +51,7 @@ from core.policy import Policy  # noqa: E402
 from core.proposal import Proposal  # noqa: E402
 from tests.bot.fake_slack import FakeSlack  # noqa: E402
 from tests.builders import approvable_proposal  # noqa: E402
+from tests.clock import FixedClock  # noqa: E402
 
 UTC_ZONE = ZoneInfo("UTC")
 POSTED = datetime(2026, 10, 1, 9, tzinfo=UTC)

@@ -40,6 +40,7 @@ from bot.scheduler import (
     started_after_reminder_hour,
 )
 from bot.services.ballot import close_due_votes
+from bot.services.event_keys import forget_old_event_keys
 from bot.services.redelivery import redeliver_pending_verdicts
 from bot.settings import Settings, SettingsError, load_settings
 from bot.slack_client import make_client
@@ -146,6 +147,9 @@ def start_jobs(deps: Deps, engine: AsyncEngine, jobs: JobRunner) -> AsyncIOSched
         close_due_votes=jobs.wrap("close-due-votes", partial(close_due_votes, deps)),
         redeliver_verdicts=jobs.wrap(
             "redeliver-verdicts", partial(redeliver_pending_verdicts, deps)
+        ),
+        forget_event_keys=jobs.wrap(
+            "forget-event-keys", partial(forget_old_event_keys, deps.repository, deps.clock)
         ),
     )
     scheduler.start()  # in the running event loop: start_jobs is called from a coroutine

@@ -1,8 +1,8 @@
-"""Time as a dependency: the system clock in production, a clock tests can move."""
+"""Time as a dependency: the system clock in production; tests hand in a clock they move."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Protocol
 
 
@@ -20,26 +20,3 @@ class SystemClock:
     def now(self) -> datetime:
         """The current moment in UTC."""
         return datetime.now(UTC)
-
-
-class FixedClock:
-    """A clock that stands still until a test moves it."""
-
-    def __init__(self, at: datetime) -> None:
-        if at.tzinfo is None:
-            raise ValueError("FixedClock needs an aware datetime (with tzinfo)")
-        self._at = at
-
-    def now(self) -> datetime:
-        """The moment the clock was set to."""
-        return self._at
-
-    def set(self, at: datetime) -> None:
-        """Jump to another moment."""
-        if at.tzinfo is None:
-            raise ValueError("FixedClock needs an aware datetime (with tzinfo)")
-        self._at = at
-
-    def advance(self, delta: timedelta) -> None:
-        """Move the clock forward (or back, with a negative delta)."""
-        self._at += delta

@@ -81,7 +81,7 @@ def decisions_csv(rows: list[dict[str, Cell]]) -> str:
     buffer = io.StringIO(newline="")
     writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows({name: csv_cell(value) for name, value in row.items()} for row in rows)
+    writer.writerows({name: _csv_cell(value) for name, value in row.items()} for row in rows)
     return buffer.getvalue()
 
 
@@ -91,7 +91,7 @@ def decisions_json(rows: list[dict[str, Cell]]) -> str:
     return json.dumps(finite, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
-def csv_cell(value: Cell) -> str:
+def _csv_cell(value: Cell) -> str:
     """A cell as CSV text: empty for None, every digit of a float, ``inf`` for infinity."""
     if value is None:
         return ""

@@ -7,7 +7,9 @@
 - frequent sweeps, every minute: the close of votes whose deadline passed (the voting
   service's `close_due_votes`, injected), the nudges to members who have not voted, and the
   redelivery of verdicts a crash left unposted (`bot.services.redelivery`, injected), which
-  also runs once at start-up.
+  also runs once at start-up;
+- an hourly sweep that forgets de-duplication keys past Slack's retry window
+  (`bot.services.event_keys`, injected).
 
 No job store: APScheduler 3's SQLAlchemy store is synchronous and cannot be shared by
 replicas. What has been sent lives in the reminder ledger; the jobs themselves are rebuilt
@@ -35,8 +37,10 @@ CATCH_UP_JOB = "reminder-catch-up"
 CLOSE_VOTES_JOB = "close-due-votes"
 NUDGE_JOB = "vote-nudges"
 REDELIVERY_JOB = "redeliver-verdicts"
+FORGET_EVENTS_JOB = "forget-event-keys"
 MISFIRE_GRACE_SECONDS = 3600
 FREQUENT_SECONDS = 60.0
+HOURLY_SECONDS = 3600.0
 JOB_OPTIONS: dict[str, Any] = {
     "coalesce": True,  # runs missed while the loop was busy collapse into one
     "misfire_grace_time": MISFIRE_GRACE_SECONDS,  # a run up to an hour late still happens
@@ -63,7 +67,9 @@ def build_scheduler(
     nudge_sweep: Job,
     close_due_votes: Job | None = None,
     redeliver_verdicts: Job | None = None,
+    forget_event_keys: Job | None = None,
     frequent_seconds: float = FREQUENT_SECONDS,
+    hourly_seconds: float = HOURLY_SECONDS,
 ) -> AsyncIOScheduler:
     """A scheduler (not started) with the daily sweep, its catch-up and the frequent sweeps.
 
@@ -84,4 +90,7 @@ def build_scheduler(
         scheduler.add_job(
             redeliver_verdicts, every, id=REDELIVERY_JOB, next_run_time=at_start, **JOB_OPTIONS
         )
+    if forget_event_keys is not None:
+        hourly = IntervalTrigger(seconds=hourly_seconds, timezone=zone)
+        scheduler.add_job(forget_event_keys, hourly, id=FORGET_EVENTS_JOB, **JOB_OPTIONS)
     return scheduler

@@ -97,11 +97,6 @@ READS: dict[CheckId, frozenset[str]] = {
 }
 
 
-def passing(gates: list[CheckId], terms: Terms, limits: Limits) -> list[CheckId]:
-    """Those of ``gates`` that depend only on the proposal's numbers and pass for ``terms``."""
-    return [gate for gate in gates if gate in NUMERIC_GATES and NUMERIC_GATES[gate](terms, limits)]
-
-
 def _check(
     check_id: CheckId,
     kind: CheckKind,

@@ -15,7 +15,6 @@ from aiohttp import web
 
 from bot.app import create_app
 from bot.blocks.modal import proposal_modal
-from bot.clock import FixedClock
 from bot.deps import Deps
 from bot.persistence.repository import Repository
 from bot.settings import Settings, load_settings
@@ -24,6 +23,7 @@ from bot.web import EVENTS_PATH, create_web_app
 from core.proposal import Proposal
 from tests.bot import signing
 from tests.bot.fake_slack import FakeSlack
+from tests.clock import FixedClock
 
 NOW = datetime(2026, 2, 10, 9, 30, tzinfo=UTC)
 

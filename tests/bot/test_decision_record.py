@@ -6,7 +6,6 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.blocks import block_kit_problems
 from bot.persistence.records import (
     Choice,
     EvaluationRecord,
@@ -26,6 +25,7 @@ from bot.rendering import flip_sentence
 from core.evaluation import CheckId
 from core.policy import Policy
 from core.proposal import MetricLock, Proposal
+from tests.bot.block_kit import block_kit_problems
 from tests.builders import (
     FALSE_POSITIVES_LOCK,
     proposal_record,

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.export import EXPORT_COLUMNS, csv_cell, export_decisions
+from bot.export import EXPORT_COLUMNS, export_decisions
 from bot.persistence.records import Choice, Outcome, ProposalRecord
 from bot.persistence.repository import Repository
 from core.engine import evaluate
@@ -65,7 +65,18 @@ async def test_the_csv_and_the_json_hold_the_same_rows(repository: Repository) -
     await fill(repository)
     from_csv = read_csv(await export_decisions(repository, format="csv"))
     from_json = json.loads(await export_decisions(repository, format="json"))
-    assert from_csv == [{name: csv_cell(row[name]) for name in EXPORT_COLUMNS} for row in from_json]
+    assert len(from_csv) == len(from_json) == len(TRICKY_TITLES)
+    for csv_row, json_row in zip(from_csv, from_json, strict=True):
+        assert list(csv_row) == list(EXPORT_COLUMNS) == list(json_row)
+        for name, value in json_row.items():
+            if value is None:
+                assert csv_row[name] == "", name
+            elif isinstance(value, float):
+                assert float(csv_row[name]) == value, name
+            elif isinstance(value, int):
+                assert int(csv_row[name]) == value, name
+            else:
+                assert csv_row[name] == value, name
 
 
 async def test_each_row_carries_the_vote_counts_and_the_outcome(repository: Repository) -> None:

@@ -7,7 +7,6 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from bot.blocks import block_kit_problems, view_problems
 from bot.blocks.home import (
     awaiting_vote,
     home_view,
@@ -27,6 +26,7 @@ from bot.persistence.records import (
 from bot.persistence.repository import Repository
 from core.calendar import FiscalQuarter, fiscal_quarter
 from core.evaluation import Recommendation, Verdict
+from tests.bot.block_kit import block_kit_problems, view_problems
 from tests.builders import slow_lift_proposal, statements_sent, store_proposal
 
 TODAY = date(2026, 3, 2)

@@ -7,14 +7,13 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.blocks import view_problems
 from bot.blocks.home import HOME_BLOCK_LIMIT
 from bot.blocks.modal import proposal_modal
-from bot.clock import FixedClock
 from bot.forms import parse_proposal_form
 from bot.persistence.repository import Repository
 from bot.settings import load_settings
 from tests.bot import signing
+from tests.bot.block_kit import view_problems
 from tests.bot.conftest import (
     APPROVABLE,
     NOW,
@@ -26,6 +25,7 @@ from tests.bot.conftest import (
 )
 from tests.bot.fake_slack import TEAM_ID, Call, FakeSlack
 from tests.builders import store_proposal
+from tests.clock import FixedClock
 
 AUTHOR = signing.USER_ID
 MEMBER = "U0MEMBER1"

@@ -8,12 +8,12 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.blocks import view_problems
 from bot.blocks.modal import proposal_modal
 from bot.forms import ModalOptions, decode_private_metadata, parse_proposal_form
 from bot.ids import INPUT_ACTION_ID, ActionId, CallbackId, ProposalBlock
 from core.policy import Policy
 from core.proposal import Proposal
+from tests.bot.block_kit import view_problems
 from tests.builders import FALSE_POSITIVES_LOCK, LATENCY_LOCK, fraud_upgrade
 from tests.strategies import proposals
 

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from bot.blocks import block_kit_problems
 from bot.blocks.modal import proposal_modal
 from bot.forms import parse_proposal_form
 from bot.ids import ActionId
@@ -18,6 +17,7 @@ from bot.persistence.records import ProposalRecord
 from bot.persistence.repository import Repository
 from core.evaluation import CheckId
 from tests.bot import signing
+from tests.bot.block_kit import block_kit_problems
 from tests.bot.conftest import APPROVABLE, NOW, RunningApp, view_state
 from tests.bot.fake_slack import TEAM_ID, Call, Failure, FakeSlack
 from tests.builders import store_proposal

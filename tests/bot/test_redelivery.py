@@ -12,7 +12,6 @@ import pytest
 
 from bot.blocks.replies import not_in_channel_text
 from bot.blocks.verdict import verdict_metadata
-from bot.clock import FixedClock
 from bot.deps import Deps
 from bot.forms import ModalOptions
 from bot.persistence.database import create_engine
@@ -26,6 +25,7 @@ from tests.bot.conftest import environment, make_deps
 from tests.bot.fake_slack import FakeSlack
 from tests.bot.test_process import clean_environment, free_port, start_bot, wait_until_healthy
 from tests.builders import approvable_proposal
+from tests.clock import FixedClock
 
 SECOND = timedelta(seconds=1)
 

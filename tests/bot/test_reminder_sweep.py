@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.clock import FixedClock
 from bot.persistence.database import create_engine
 from bot.persistence.records import Choice, LedgerEntry, Outcome
 from bot.persistence.repository import Repository
@@ -34,6 +33,7 @@ from bot.slack_client import make_client
 from core.policy import Policy
 from tests.bot.fake_slack import Call, FakeSlack
 from tests.builders import approvable_proposal, statements_sent, store_proposal
+from tests.clock import FixedClock
 
 TEAM = "T0001"
 UTC_ZONE = ZoneInfo("UTC")

@@ -6,7 +6,6 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any
 
-from bot.blocks import block_kit_problems
 from bot.blocks.replies import (
     help_blocks,
     not_in_channel_text,
@@ -18,6 +17,7 @@ from bot.blocks.replies import (
 from bot.persistence.records import DeliveryState, Outcome, ProposalRecord, VoteState
 from core.calendar import fiscal_quarter
 from core.policy import Policy
+from tests.bot.block_kit import block_kit_problems
 from tests.builders import fraud_upgrade, proposal_record
 
 PROPOSAL = fraud_upgrade()

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from bot.blocks.modal import proposal_modal
-from bot.clock import FixedClock
 from bot.deps import Deps
 from bot.forms import decode_private_metadata
 from bot.persistence.records import Choice
@@ -37,6 +36,7 @@ from tests.bot.test_voting_e2e import (
     vote,
     wait_for_thread_lines,
 )
+from tests.clock import FixedClock
 
 REJECTED_NOW = {**APPROVABLE, "projected_lift_pct": "1.5"}
 

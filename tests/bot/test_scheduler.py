@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.clock import FixedClock
 from bot.scheduler import (
     CATCH_UP_JOB,
     CLOSE_VOTES_JOB,
@@ -20,6 +19,7 @@ from bot.scheduler import (
     build_scheduler,
     daily_trigger,
 )
+from tests.clock import FixedClock
 
 NEW_YORK = ZoneInfo("America/New_York")
 BERLIN = ZoneInfo("Europe/Berlin")

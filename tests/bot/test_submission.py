@@ -11,7 +11,6 @@ from slack_sdk.models.blocks import Block
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.blocks.modal import proposal_modal
-from bot.clock import FixedClock
 from bot.deps import Deps
 from bot.forms import parse_proposal_form
 from bot.persistence.database import create_engine
@@ -25,6 +24,7 @@ from tests.bot import signing
 from tests.bot.conftest import APPROVABLE, NOW, RunningApp, make_deps, serve, view_state
 from tests.bot.fake_slack import TEAM_ID, FakeSlack
 from tests.builders import store_proposal
+from tests.clock import FixedClock
 
 REQUIRED_FIELDS = [
     "title",

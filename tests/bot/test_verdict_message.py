@@ -11,7 +11,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.blocks import block_kit_problems
 from bot.blocks.verdict import BallotView, VerdictMessage, verdict_message
 from bot.ids import ActionId
 from bot.persistence.records import Choice, Outcome
@@ -19,6 +18,7 @@ from core.engine import evaluate
 from core.evaluation import Evaluation
 from core.policy import Policy
 from core.proposal import MetricLock, Proposal
+from tests.bot.block_kit import block_kit_problems
 from tests.strategies import proposals
 from tests.worked_cases import case_paths, worked_case
 

@@ -6,10 +6,7 @@ has the details of that grouping)."""
 from __future__ import annotations
 
 import asyncio
-import itertools
-import math
 import random
-import time
 from collections import Counter
 
 from bot.persistence.records import Choice
@@ -33,9 +30,6 @@ ACTIONS_PER_MEMBER = 4
 VOTERS = [f"U0VOTER{number:03d}" for number in range(MEMBER_COUNT)]
 ABSENT = "U0ABSENT"
 """A member who never votes, so the vote stays open for every change in the burst."""
-COALESCING_INTERVAL = 1.0
-SLACK_TIMING_SLACK = 0.1
-"""How much earlier than the interval the fake may see an update (HTTP scheduling)."""
 
 
 def member_actions(seed: int) -> dict[str, list[Choice]]:
@@ -65,7 +59,6 @@ async def test_200_votes_from_50_members_at_once_keep_each_last_vote_and_coalesc
     plans = member_actions(seed=4)
     last = {member: plan[-1] for member, plan in plans.items()}
 
-    started = time.monotonic()
     await asyncio.gather(
         *(vote_in_order(app, proposal_id, member, plan) for member, plan in plans.items())
     )
@@ -73,7 +66,6 @@ async def test_200_votes_from_50_members_at_once_keep_each_last_vote_and_coalesc
         app.fake_slack, ts, MEMBER_COUNT * ACTIONS_PER_MEMBER, timeout=30
     )
     made = await updates(app)
-    burst_seconds = made[-1].at - started
     posts = [
         call for call in app.fake_slack.calls_to("chat.postMessage") if call.params.get("thread_ts")
     ]
@@ -81,9 +73,10 @@ async def test_200_votes_from_50_members_at_once_keep_each_last_vote_and_coalesc
     assert await stored_votes(repository, proposal_id) == last
     counts = Counter(choice.value for choice in last.values())
     assert payload(made[-1].params)["tally"] == {choice.value: counts[choice] for choice in Choice}
-    assert len(made) <= math.ceil(burst_seconds / COALESCING_INTERVAL) + 1
-    gaps = [later.at - earlier.at for earlier, later in itertools.pairwise(made)]
-    assert all(gap >= COALESCING_INTERVAL - SLACK_TIMING_SLACK for gap in gaps), gaps
+    # Far fewer updates and thread posts than votes: the one-per-interval spacing is proven with
+    # virtual time in test_coalescer.py, so nothing here depends on the machine's speed.
+    clicks = MEMBER_COUNT * ACTIONS_PER_MEMBER
+    assert len(made) <= clicks // 4
     assert said_lines(app.fake_slack, ts) == said
     assert sorted(said) == sorted(
         f"<@{member}> votes {choice.value}" for member, plan in plans.items() for choice in plan
@@ -91,7 +84,6 @@ async def test_200_votes_from_50_members_at_once_keep_each_last_vote_and_coalesc
     for member, plan in plans.items():
         mine = [line for line in said if line.startswith(f"<@{member}> ")]
         assert mine == [f"<@{member}> votes {choice.value}" for choice in plan]
-    thread_seconds = posts[-1].at - started
     assert len(thread_lines(app.fake_slack, ts)) == len(posts)
-    assert len(posts) <= math.ceil(thread_seconds / COALESCING_INTERVAL) + 1
+    assert len(posts) <= clicks // 4
     assert app.fake_slack.calls_to("chat.postEphemeral") == []

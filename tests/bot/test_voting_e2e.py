@@ -16,8 +16,6 @@ from typing import Any
 
 import pytest
 
-from bot.blocks import block_kit_problems
-from bot.clock import FixedClock
 from bot.deps import Deps
 from bot.persistence.records import Choice, CommitteeAction, Outcome, VoteState
 from bot.persistence.repository import Repository
@@ -26,8 +24,10 @@ from bot.settings import Settings, load_settings
 from bot.voting.coalescer import UpdateCoalescer
 from tests.bot import fake_slack as fake_slack_module
 from tests.bot import signing
+from tests.bot.block_kit import block_kit_problems
 from tests.bot.conftest import APPROVABLE, NOW, RunningApp, environment, make_deps, serve
 from tests.bot.fake_slack import BOT_USER_ID, TEAM_ID, Call, FakeSlack
+from tests.clock import FixedClock
 
 AUTHOR = signing.USER_ID
 CHANNEL = signing.CHANNEL_ID

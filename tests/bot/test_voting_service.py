@@ -5,12 +5,10 @@ from __future__ import annotations
 import asyncio
 import itertools
 import random
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.clock import FixedClock
 from bot.persistence.records import (
     Choice,
     CommitteeAction,
@@ -30,6 +28,7 @@ from core.engine import evaluate
 from core.policy import Policy
 from core.proposal import Proposal
 from tests.builders import slow_lift_proposal
+from tests.clock import FixedClock
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 WINDOW = timedelta(days=3)
@@ -691,11 +690,9 @@ async def test_200_concurrent_votes_from_50_members_keep_each_member_s_last_vote
     await seat(repository, [*members, "U_AWAY"])
     record = await propose(repository)
     coalescer = UpdateCoalescer(0.2)
-    render_starts: list[float] = []
     rendered: list[dict[str, int]] = []
 
     async def render() -> None:
-        render_starts.append(time.monotonic())
         rendered.append(_tally_of(await repository.votes_for(proposal_id=record.id)))
 
     async def refresh(proposal_id: int) -> None:
@@ -706,7 +703,6 @@ async def test_200_concurrent_votes_from_50_members_keep_each_member_s_last_vote
     calls = [(member, generator.choice(list(Choice))) for member in members * 4]
     generator.shuffle(calls)
     last = {member: choice for member, choice in calls}
-    started = time.monotonic()
     results = await asyncio.gather(
         *(
             service.cast(proposal_id=record.id, user_id=member, choice=choice, cast_at=clicked())
@@ -714,14 +710,14 @@ async def test_200_concurrent_votes_from_50_members_keep_each_member_s_last_vote
         )
     )
     await coalescer.drain()
-    elapsed = time.monotonic() - started
 
     assert all(result.accepted for result in results)
     assert await stored_votes(repository, record.id) == last
     expected = _tally_of_choices(list(last.values()))
     assert rendered[-1] == expected
-    assert len(rendered) <= elapsed / 0.2 + 2
-    assert all(b - a >= 0.2 - 1e-3 for a, b in itertools.pairwise(render_starts))
+    # Far fewer renders than votes (the one-per-interval spacing itself is proven with virtual
+    # time in test_coalescer.py; counting keeps this test free of the machine's speed).
+    assert 1 <= len(rendered) <= len(calls) // 4
     acknowledged = sum(result.thread_text is not None for result in results)
     changed = sum(result.change is not VoteChange.UNCHANGED for result in results)
     assert acknowledged == changed

@@ -99,6 +99,22 @@ FIGURES = [
     "timing_adjusted_gain_usd",
     "timing_adjusted_roi",
 ]
+POLICY_KEYS = [
+    "min_kpi_lift_pct",
+    "min_clean_examples",
+    "min_hygiene_axis_pct",
+    "min_weighted_lift_per_day_pct",
+    "max_delivery_days",
+    "min_roi_multiple",
+    "revenue_horizon_days",
+    "latency_sla_ms",
+    "prompt_substitute_ratio",
+    "max_prompt_maintenance_hours_per_week",
+    "diminishing_returns_examples",
+    "overfit_rise_pct",
+    "max_safe_epochs",
+    "engineer_day_cost_usd",
+]
 CHECK_IDS = [
     "kpi_lift",
     "clean_data_volume",
@@ -174,10 +190,10 @@ EVALUATION_SCHEMA: dict[str, Any] = _object(
         "script": {"type": "string", "minLength": 1},
         "policy": {
             "type": "object",
-            "required": ["hash", *Policy.model_fields],
+            "required": ["hash", *POLICY_KEYS],
             "additionalProperties": False,
             "properties": {"hash": {"type": "string"}}
-            | {name: {"type": "number"} for name in Policy.model_fields},
+            | {name: {"type": "number"} for name in POLICY_KEYS},
         },
     }
 )

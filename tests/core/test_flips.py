@@ -9,14 +9,8 @@ import pytest
 
 from core.evaluation import CheckId, Evaluation, Flip, Status
 from core.policy import Policy
-from tests.core.engine_kit import (
-    apply_flip,
-    case_paths,
-    load_case,
-    passing_proposal,
-    run,
-    set_value,
-)
+from tests.core.engine_kit import apply_flip, passing_proposal, run, set_value
+from tests.worked_cases import case_paths, load_case
 
 KPI, CLEAN, HYGIENE, WEIGHTED = (
     CheckId.KPI_LIFT,
