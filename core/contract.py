@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from core.evaluation import Check, Evaluation, Flip
+from core.evaluation import Change, Check, Evaluation, Flip, VerdictFlip
 
 
 def evaluation_json(evaluation: Evaluation) -> dict[str, Any]:
@@ -17,6 +17,7 @@ def evaluation_json(evaluation: Evaluation) -> dict[str, Any]:
         "primary_reason": evaluation.primary_reason,
         "checks": [_check(check) for check in evaluation.checks],
         "flips": [_flip(flip) for flip in evaluation.flips],
+        "verdict_flip": _verdict_flip(evaluation.verdict_flip),
         "figures": {name: _finite(value) for name, value in evaluation.figures},
         "script": evaluation.script,
         "policy": {"hash": policy.hash, **policy.model_dump()},
@@ -36,16 +37,23 @@ def _check(check: Check) -> dict[str, Any]:
 
 def _flip(flip: Flip) -> dict[str, Any]:
     return {
-        "changes": [
-            {
-                "field": change.field,
-                "current": _finite(change.current),
-                "required": _finite(change.required),
-                "comparator": change.comparator,
-            }
-            for change in flip.changes
-        ],
+        "changes": [_change(change) for change in flip.changes],
         "gates": [gate.value for gate in flip.gates],
+    }
+
+
+def _verdict_flip(verdict_flip: VerdictFlip | None) -> dict[str, Any] | None:
+    if verdict_flip is None:
+        return None
+    return {"changes": [_change(change) for change in verdict_flip.changes]}
+
+
+def _change(change: Change) -> dict[str, Any]:
+    return {
+        "field": change.field,
+        "current": _finite(change.current),
+        "required": _finite(change.required),
+        "comparator": change.comparator,
     }
 
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from core.approval import Approval, approval
 from core.evaluation import (
     Change,
+    ChangeData,
     Check,
     CheckData,
+    CheckId,
     Evaluation,
     Figures,
     Flip,
     FlipData,
+    VerdictFlip,
     trusted,
 )
 from core.figures import Terms, derive
@@ -20,6 +24,7 @@ from core.proposal import Proposal
 from core.rules import checks, unmet_locks
 from core.script import script
 from core.verdict import failing_gates, primary_reason, recommendation, verdict
+from core.wording import check_name
 
 
 def evaluate(proposal: Proposal, policy: Policy) -> Evaluation:
@@ -36,6 +41,7 @@ def evaluate(proposal: Proposal, policy: Policy) -> Evaluation:
     for check in failing:  # the same dicts as in ``found``: the check itself gets the clause
         if check["id"] in blocked:
             check["message"] = _what_blocks(check, blocked[check["id"]])
+    combined = approval(failing_ids, options.options, terms, limits)
     decided, advice, reason = verdict(failing), recommendation(failing), primary_reason(failing)
     # The engine's own output is built without validation (see ``trusted``).
     return trusted(
@@ -46,8 +52,10 @@ def evaluate(proposal: Proposal, policy: Policy) -> Evaluation:
             "primary_reason": reason,
             "checks": [trusted(Check, check) for check in found],
             "flips": [_flip(option) for option in options.options],
+            "verdict_flip": _verdict_flip(combined.changes),
+            "verdict_flip_blocker": _blocker(combined, blocked),
             "figures": trusted(Figures, derived.figures()),
-            "script": script(proposal, terms, derived, found, decided, advice, reason),
+            "script": script(proposal, terms, derived, found, decided, advice, combined.changes),
             "policy": policy,
         },
     )
@@ -61,3 +69,18 @@ def _what_blocks(check: CheckData, blocker: str) -> str:
 def _flip(option: FlipData) -> Flip:
     changes = [trusted(Change, change) for change in option["changes"]]
     return trusted(Flip, {"changes": changes, "gates": option["gates"]})
+
+
+def _verdict_flip(changes: list[ChangeData] | None) -> VerdictFlip | None:
+    if changes is None:
+        return None
+    return trusted(VerdictFlip, {"changes": [trusted(Change, change) for change in changes]})
+
+
+def _blocker(combined: Approval, blocked: dict[CheckId, str]) -> str | None:
+    """What stops every combination: the gate no option reaches, and why."""
+    gate = combined.blocked_by
+    if gate is None:
+        return None
+    clause = blocked.get(gate, "no change within the fields' valid ranges fixes it")
+    return f"{check_name(gate.value)}: {clause}"

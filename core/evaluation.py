@@ -119,6 +119,15 @@ class Flip(BaseModel):
     gates: list[CheckId]
 
 
+class VerdictFlip(BaseModel):
+    """The combination that approves: changes that, applied together, make no gate fail
+    (none when nothing fails)."""
+
+    model_config = _FROZEN
+
+    changes: list[Change]
+
+
 class Figures(BaseModel):
     """The derived figures of §2. ``inf`` is possible for ROIs when the total cost is 0."""
 
@@ -143,6 +152,8 @@ class Evaluation(BaseModel):
     primary_reason: str | None
     checks: list[Check]
     flips: list[Flip]
+    verdict_flip: VerdictFlip | None
+    verdict_flip_blocker: str | None
     figures: Figures
     script: str
     policy: Policy
@@ -157,7 +168,8 @@ _Model = TypeVar("_Model", bound=BaseModel)
 # Every field of each result model: all of them are always set. One set per model, shared by
 # its trusted instances (the models are frozen, so nothing adds to it).
 _ALL_FIELDS: dict[type[BaseModel], set[str]] = {
-    model: set(model.model_fields) for model in (Check, Change, Flip, Figures, Evaluation)
+    model: set(model.model_fields)
+    for model in (Check, Change, Flip, VerdictFlip, Figures, Evaluation)
 }
 _new_instance = object.__new__
 # The slots every pydantic model instance has, set through their descriptors (a frozen model

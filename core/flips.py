@@ -27,7 +27,7 @@ from core.limits import Limits
 from core.policy import Policy
 from core.proposal import Bounds, Proposal, bounds_of
 from core.rules import NUMERIC_GATES, READS
-from core.wording import exact, multiple
+from core.wording import days, exact, percent, proportion, roi, roi_threshold
 
 INTEGER_FIELDS = frozenset({"dataset_examples", "delivery_days"})
 STRICT_STEP = 1e-6
@@ -390,7 +390,7 @@ def _volume_blocker(terms: Terms, derived: Derived, policy: Policy) -> str:
         )
     most = exact(_BOUNDS["dataset_examples"].upper or math.inf)
     return (
-        f"at a clean proportion of {exact(derived.clean_proportion, 2)} it would take more "
+        f"at a clean proportion of {proportion(derived.clean_proportion)} it would take more "
         f"than {most} rows"
     )
 
@@ -401,8 +401,8 @@ def _weighted_blocker(terms: Terms, derived: Derived, policy: Policy) -> str:
     most = exact(_BOUNDS["projected_lift_pct"].upper or math.inf)
     if terms.projected_lift_pct <= 0:
         return (
-            f"even a {most} % lift would not get there in {exact(terms.engineering_days)} "
-            f"days, and a {exact(terms.projected_lift_pct, 1)} % lift earns nothing however "
+            f"even a {most} % lift would not get there in {days(terms.engineering_days)}, "
+            f"and a {percent(terms.projected_lift_pct)} lift earns nothing however "
             "short the sprint"
         )
     return f"neither a lift up to {most} % nor a shorter sprint gets there"
@@ -420,8 +420,8 @@ def _timing_blocker(terms: Terms, derived: Derived, policy: Policy) -> str:
         reasons.append("there is no projected revenue")
     elif derived.raw_roi < minimum:
         reasons.append(
-            f"even a delivery on day 0 leaves the raw ROI {multiple(derived.raw_roi, minimum)} "
-            f"below {exact(minimum, 1)}×"
+            f"even a delivery on day 0 leaves the raw ROI {roi(derived.raw_roi, minimum)} "
+            f"below {roi_threshold(minimum)}"
         )
     if not reasons:
         return _no_single_change(terms, derived, policy)

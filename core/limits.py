@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from core.figures import nine
 from core.policy import Policy
-from core.wording import exact
+from core.wording import PERCENT_PLACES, ROI_PLACES, WEIGHTED_PLACES, exact
 
 
 class Limits(NamedTuple):
@@ -56,15 +56,15 @@ def _limits(policy: Policy) -> Limits:
         substitute_ratio=substitute,
         max_upkeep=max_upkeep,
         overfit_rise=overfit_rise,
-        min_lift_text=exact(min_lift, 1),
+        min_lift_text=exact(min_lift, PERCENT_PLACES),
         min_clean_text=exact(policy.min_clean_examples),
-        min_hygiene_text=exact(min_hygiene, 1),
-        min_weighted_text=exact(min_weighted, 1),
+        min_hygiene_text=exact(min_hygiene, PERCENT_PLACES),
+        min_weighted_text=exact(min_weighted, WEIGHTED_PLACES),
         max_delivery_text=exact(policy.max_delivery_days),
-        min_roi_text=exact(min_roi, 1),
+        min_roi_text=exact(min_roi, ROI_PLACES),
         substitute_ratio_text=exact(substitute, 2),
         max_upkeep_text=exact(max_upkeep),
-        overfit_rise_text=exact(overfit_rise, 1),
+        overfit_rise_text=exact(overfit_rise, PERCENT_PLACES),
         diminishing_returns_text=exact(policy.diminishing_returns_examples),
     )
 

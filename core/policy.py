@@ -9,6 +9,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+ENGINEER_DAY_COST_USD = 28_000 / (2 * 12)
+"""The default loaded cost of one engineer-day, in USD."""
+
 
 class Policy(BaseModel):
     """Every threshold the engine compares against; a team may override any of them."""
@@ -28,7 +31,9 @@ class Policy(BaseModel):
     diminishing_returns_examples: Annotated[int, Field(ge=0)] = 250_000
     overfit_rise_pct: Annotated[float, Field(ge=0)] = 1.0
     max_safe_epochs: Annotated[int, Field(ge=1)] = 8
-    engineer_day_cost_usd: Annotated[float, Field(ge=0)] = 1166.67
+    # The source's 28,000 USD for two engineers over a 12-day sprint: 2 × 12 days cost exactly
+    # $28,000 (the rounded 1,166.67 would add 8 cents per sprint).
+    engineer_day_cost_usd: Annotated[float, Field(ge=0)] = ENGINEER_DAY_COST_USD
 
     @property
     def hash(self) -> str:

@@ -21,7 +21,19 @@ from core.figures import (
 from core.limits import Limits
 from core.policy import Policy
 from core.proposal import MetricLock, Proposal
-from core.wording import exact, figure, multiple, plural, with_unit
+from core.wording import (
+    days,
+    exact,
+    hours_per_week,
+    ms,
+    percent,
+    plural,
+    pp_per_day,
+    proportion,
+    roi,
+    rows,
+    with_unit,
+)
 
 GATE, ADVISORY = CheckKind.GATE, CheckKind.ADVISORY
 PASS, FAIL, WARN, NOT_APPLICABLE = Status.PASS, Status.FAIL, Status.WARN, Status.NOT_APPLICABLE
@@ -134,7 +146,8 @@ def kpi_lift(terms: Terms, derived: Derived, limits: Limits) -> CheckData:
     lift, minimum = derived.lift_pct, limits.min_lift
     ok = lift >= minimum
     verb = "meets" if ok else "is below"
-    message = f"Projected lift {exact(lift, 1)} % {verb} the {limits.min_lift_text} % minimum."
+    bar = limits.min_lift_text
+    message = f"Projected lift {percent(lift, minimum)} {verb} the {bar} % minimum."
     return _gate(CheckId.KPI_LIFT, ok, lift, minimum, message)
 
 
@@ -144,8 +157,8 @@ def clean_data_volume(terms: Terms, derived: Derived, limits: Limits) -> CheckDa
     ok = clean >= minimum
     message = (
         f"Clean examples {clean:,} {'meet' if ok else 'are below'} the "
-        f"{limits.min_clean_text} minimum ({terms.dataset_examples:,} rows at a clean "
-        f"proportion of {exact(derived.clean_proportion, 2)})."
+        f"{limits.min_clean_text} minimum ({rows(terms.dataset_examples)} at a clean "
+        f"proportion of {proportion(derived.clean_proportion)})."
     )
     return _gate(CheckId.CLEAN_DATA_VOLUME, ok, clean, minimum, message)
 
@@ -176,46 +189,45 @@ def data_hygiene(terms: Terms, derived: Derived, limits: Limits) -> CheckData:
 
 def _axis(name: str, value: float, terms: Terms) -> str:
     if name == "uniqueness":
-        return f"uniqueness {exact(value, 1)} % ({exact(terms.duplicate_pct, 1)} % duplicates)"
-    return f"{name} {exact(value, 1)} %"
+        return f"uniqueness {percent(value)} ({percent(terms.duplicate_pct)} duplicates)"
+    return f"{name} {percent(value)}"
 
 
 def signal_weighted_roi(terms: Terms, derived: Derived, limits: Limits) -> CheckData:
     """Weighted lift per sprint day; it must strictly exceed the minimum ("exceeds")."""
     weighted, minimum = derived.weighted_lift_per_day_pct, limits.min_weighted
     ok = weighted > minimum
-    days = terms.engineering_days
     message = (
-        f"Weighted lift {figure(weighted, minimum, 2)} %/day "
-        f"({exact(terms.projected_lift_pct, 1)} % lift × {exact(derived.clean_proportion, 2)} "
-        f"clean ÷ {exact(days)} day{'' if days == 1 else 's'}) "
-        f"{'exceeds' if ok else 'does not exceed'} the {limits.min_weighted_text} %/day minimum."
+        f"Weighted lift {pp_per_day(weighted, minimum)} "
+        f"({percent(terms.projected_lift_pct)} lift × {proportion(derived.clean_proportion)} "
+        f"clean ÷ {days(terms.engineering_days)}) "
+        f"{'exceeds' if ok else 'does not exceed'} the {limits.min_weighted_text} pp/day minimum."
     )
     return _gate(CheckId.SIGNAL_WEIGHTED_ROI, ok, weighted, minimum, message)
 
 
 def delivery_window(terms: Terms, derived: Derived, limits: Limits) -> CheckData:
     """Calendar days to ship against the delivery window."""
-    days, window = terms.delivery_days, limits.max_delivery
-    ok = days <= window
+    delivery, window = terms.delivery_days, limits.max_delivery
+    ok = delivery <= window
     message = (
-        f"Delivery in {plural(days, 'day')} {'fits' if ok else 'is past'} "
+        f"Delivery in {days(delivery)} {'fits' if ok else 'is past'} "
         f"the {limits.max_delivery_text}-day window."
     )
-    return _gate(CheckId.DELIVERY_WINDOW, ok, days, window, message)
+    return _gate(CheckId.DELIVERY_WINDOW, ok, delivery, window, message)
 
 
 def timing_adjusted_roi(terms: Terms, derived: Derived, limits: Limits) -> CheckData:
     """The ROI once the days spent building are taken off the revenue horizon."""
-    roi, minimum = derived.timing_adjusted_roi, limits.min_roi
-    ok = roi >= minimum
+    adjusted, minimum = derived.timing_adjusted_roi, limits.min_roi
+    ok = adjusted >= minimum
     horizon = terms.revenue_horizon_days
     message = (
-        f"Timing-adjusted ROI {multiple(roi, minimum)} {'meets' if ok else 'is below'} "
-        f"the {limits.min_roi_text}× minimum (raw ROI {multiple(derived.raw_roi, minimum)}, "
+        f"Timing-adjusted ROI {roi(adjusted, minimum)} {'meets' if ok else 'is below'} "
+        f"the {limits.min_roi_text}× minimum (raw ROI {roi(derived.raw_roi, minimum)}, "
         f"{min(terms.delivery_days, horizon):,} of {horizon:,} revenue days lost to delivery)."
     )
-    return _gate(CheckId.TIMING_ADJUSTED_ROI, ok, roi, minimum, message)
+    return _gate(CheckId.TIMING_ADJUSTED_ROI, ok, adjusted, minimum, message)
 
 
 def latency_sla(terms: Terms, derived: Derived, limits: Limits) -> CheckData:
@@ -223,7 +235,7 @@ def latency_sla(terms: Terms, derived: Derived, limits: Limits) -> CheckData:
     latency, sla = derived.latency_ms, derived.latency_sla_ms
     ok = latency <= sla
     message = (
-        f"Latency {exact(latency)} ms is {'within' if ok else 'over'} the {exact(sla)} ms SLA."
+        f"Latency {ms(latency)} is {'within' if ok else 'over'} the {exact(sla)} ms SLA."
     )
     return _gate(CheckId.LATENCY_SLA, ok, latency, sla, message)
 
@@ -243,7 +255,7 @@ def prompt_alternative(proposal: Proposal, limits: Limits) -> CheckData:
     ceiling = limits.max_upkeep_text
     reaches = (
         f"Prompt engineering alone reaches {exact(prompt)} against the fine-tuned target "
-        f"{exact(target)} (ratio {figure(ratio, substitute, 2)}, "
+        f"{exact(target)} (ratio {proportion(ratio, substitute)}, "
         f"{'above' if ratio > substitute else 'not above'} {limits.substitute_ratio_text})"
     )
     if ratio <= substitute:
@@ -262,13 +274,13 @@ def prompt_alternative(proposal: Proposal, limits: Limits) -> CheckData:
     elif round(upkeep, DECIMALS) > limits.max_upkeep:
         ok = True
         why = (
-            f", but its upkeep of {exact(upkeep)} h/week exceeds {ceiling} h/week, "
+            f", but its upkeep of {hours_per_week(upkeep)} exceeds {ceiling} h/week, "
             "so fine-tuning is cheaper in the long run."
         )
     else:
         ok = False
         why = (
-            f" with {exact(upkeep)} h/week of upkeep, within {ceiling} h/week, "
+            f" with {hours_per_week(upkeep)} of upkeep, within {ceiling} h/week, "
             "so it can replace the fine-tune."
         )
     return _gate(check_id, ok, ratio, substitute, reaches + why)
@@ -324,20 +336,20 @@ def _missed(lock: MetricLock) -> str:
 
 def diminishing_returns(terms: Terms, policy: Policy, limits: Limits) -> CheckData:
     """Past a row count more data stops helping: curate instead."""
-    rows, ceiling = terms.dataset_examples, policy.diminishing_returns_examples
-    if rows > ceiling:
+    count, ceiling = terms.dataset_examples, policy.diminishing_returns_examples
+    if count > ceiling:
         status = WARN
         message = (
-            f"{plural(rows, 'row')} is past the {limits.diminishing_returns_text} where more "
+            f"{rows(count)} go past the {limits.diminishing_returns_text} after which more "
             "data stops helping; curate rather than collect."
         )
     else:
         status = PASS
         message = (
-            f"{plural(rows, 'row')} is within the {limits.diminishing_returns_text} where more "
+            f"{rows(count)} stay within the {limits.diminishing_returns_text} up to which more "
             "data still helps."
         )
-    return _check(CheckId.DIMINISHING_RETURNS, ADVISORY, status, rows, ceiling, message)
+    return _check(CheckId.DIMINISHING_RETURNS, ADVISORY, status, count, ceiling, message)
 
 
 def overfitting(proposal: Proposal, policy: Policy, limits: Limits) -> CheckData:
@@ -379,7 +391,7 @@ def _curve(losses: list[float], planned: int | None, limits: Limits) -> CheckDat
         )
         message = (
             f"Validation loss bottoms out at epoch {epoch} ({exact(lowest)}) and then rises "
-            f"{figure(rise, limit)} %, more than {limits.overfit_rise_text} %: stop at epoch "
+            f"{percent(rise, limit)}, more than {limits.overfit_rise_text} %: stop at epoch "
             f"{epoch}{overtrain}."
         )
     elif rise == 0:
@@ -388,7 +400,7 @@ def _curve(losses: list[float], planned: int | None, limits: Limits) -> CheckDat
     else:
         status = PASS
         message = (
-            f"Validation loss rises at most {figure(rise, limit)} % after its best epoch "
+            f"Validation loss rises at most {percent(rise, limit)} after its best epoch "
             f"{epoch}, within {limits.overfit_rise_text} %{plan}."
         )
     return _check(CheckId.OVERFITTING, ADVISORY, status, rise, limit, message)

@@ -1,33 +1,41 @@
-"""The talking-point script for the debrief, built from the numbers (docs/framework.md §6)."""
+"""The talking-point script for the debrief, built from the numbers (docs/framework.md §6).
+
+It argues for the verdict with its real reason, in the units of `core.wording`:
+- rejected: the reason the recommendation answers, the recommendation, and what it would take
+  to approve;
+- approved with a satisfied Metric-Lock: the locks as the manager set them;
+- approved otherwise: the lift, why the prompt route does not replace the fine-tune (when it was
+  assessed), the latency against the SLA and the timing-adjusted ROI.
+"""
 
 from __future__ import annotations
 
-import math
-
-from core.evaluation import CheckData, CheckId, Recommendation, Status, Verdict
+from core.evaluation import (
+    ChangeData,
+    CheckData,
+    CheckId,
+    CheckKind,
+    Recommendation,
+    Status,
+    Verdict,
+)
 from core.figures import Derived, Terms
 from core.proposal import MetricLock, Proposal
-from core.wording import exact, with_unit
+from core.telling import ADVICE, combination_words
+from core.verdict import deciding_gate
+from core.wording import (
+    exact,
+    hours_per_week,
+    joined,
+    ms,
+    percent,
+    proportion,
+    roi,
+    with_unit,
+)
 
-ADVICE: dict[Recommendation, str] = {
-    Recommendation.FINE_TUNE: "Go ahead with the fine-tune.",
-    Recommendation.PROMPT_ENGINEERING: (
-        "Spend the engineering days on a prompt-testing harness instead of fine-tuning."
-    ),
-    Recommendation.CURATE_DATA: (
-        "Clean and de-duplicate the data first, and use prompt engineering meanwhile."
-    ),
-    Recommendation.PROMPT_OR_FEATURE_FLAG: (
-        "Reach the gain with prompt engineering or a feature-flag toggle instead of fine-tuning."
-    ),
-    Recommendation.RESCOPE_OR_DEFER: (
-        "Rescope the work to ship inside the window, or defer it to a quarter where the "
-        "revenue lands."
-    ),
-    Recommendation.MEET_LATENCY_AND_LOCKS: (
-        "Bring the latency within the SLA and meet the Metric-Locks before asking again."
-    ),
-}
+GATE = CheckKind.GATE
+LOCKS_NAMED = 3
 
 
 def script(
@@ -37,59 +45,87 @@ def script(
     checks: list[CheckData],
     verdict: Verdict,
     recommendation: Recommendation,
-    primary_reason: str | None,
+    combination: list[ChangeData] | None,
 ) -> str:
-    """One or two sentences a product manager can say in the debrief."""
+    """A few sentences a product manager can say in the debrief."""
     if verdict is Verdict.REJECT:
-        return f"{primary_reason} {ADVICE[recommendation]}".lstrip()
-    lock_check = next(check for check in checks if check["id"] is CheckId.METRIC_LOCK)
+        return _rejection(proposal, checks, recommendation, combination)
+    lock_check = _check(checks, CheckId.METRIC_LOCK)
     if lock_check["status"] is Status.PASS:
         return _locks_script(proposal.metric_locks)
-    return _figures_script(proposal, terms, derived)
+    return _figures_script(proposal, terms, derived, _check(checks, CheckId.PROMPT_ALTERNATIVE))
+
+
+def _check(checks: list[CheckData], check_id: CheckId) -> CheckData:
+    return next(check for check in checks if check["id"] is check_id)
+
+
+def _rejection(
+    proposal: Proposal,
+    checks: list[CheckData],
+    recommendation: Recommendation,
+    combination: list[ChangeData] | None,
+) -> str:
+    failing = [c["id"] for c in checks if c["status"] is Status.FAIL and c["kind"] is GATE]
+    deciding = deciding_gate(failing)
+    reason = _check(checks, deciding)["message"] if deciding else ""
+    sentences = [reason, ADVICE[recommendation]]
+    if combination:
+        words = combination_words(combination, proposal, spoken=True)
+        joiner = " " if words.startswith("only ") else " with "
+        sentences.append(f"It would approve{joiner}{words}.")
+    return " ".join(sentence for sentence in sentences if sentence)
 
 
 def _locks_script(locks: list[MetricLock]) -> str:
-    first_two = locks[:2]
-    delivered = [_amount(lock, article=True) for lock in first_two if lock.comparator == ">="]
-    kept = [_amount(lock, article=False) for lock in first_two if lock.comparator == "<="]
-    if delivered and kept:
-        claim = f"delivers {delivered[0]} while staying at {kept[0]}"
-    elif delivered:
-        claim = f"delivers {' and '.join(delivered)}"
-    else:
-        claim = f"stays at {' and '.join(kept)}"
+    """The locks as the manager set them: name, what was achieved, what was locked."""
+    named = [_kept(lock) for lock in locks[:LOCKS_NAMED]]
+    rest = len(locks) - len(named)
+    if rest > 0:
+        named.append(f"{rest} more lock{'s' if rest > 1 else ''}")
     satisfied = "the dual threshold" if len(locks) == 2 else f"all {len(locks)} thresholds"
-    return f"Our fine-tuned model {claim}, satisfying {satisfied} set for this quarter."
+    return f"Our fine-tuned model satisfies {satisfied} set for this quarter: {joined(named)}."
 
 
-def _amount(lock: MetricLock, *, article: bool) -> str:
-    value = with_unit(lock.achieved, lock.unit)
-    return f"{_article(value)} {value} {lock.name}" if article else f"{value} {lock.name}"
-
-
-def _article(spoken: str) -> str:
-    """``a`` or ``an`` before a number, as it is read aloud (an 8, an 11, an 18 000)."""
-    digits = spoken.split(".")[0].replace(",", "").split(" ")[0]
-    if not digits.isdigit():
-        return "a"
-    eleven_or_eighteen = digits[:2] in ("11", "18") and len(digits) % 3 == 2
-    return "an" if digits.startswith("8") or eleven_or_eighteen else "a"
-
-
-def _figures_script(proposal: Proposal, terms: Terms, derived: Derived) -> str:
-    lift = f"lifts {proposal.kpi_name} by {exact(proposal.projected_lift_pct, 1)} %"
-    if proposal.prompt_result is not None and proposal.target_result is not None:
-        lift += (
-            f" (prompt engineering alone reaches {exact(proposal.prompt_result)} against the "
-            f"{exact(proposal.target_result)} target)"
-        )
-    latency = (
-        f"runs at {exact(terms.latency_ms)} ms against the {exact(terms.latency_sla_ms)} ms SLA"
+def _kept(lock: MetricLock) -> str:
+    sign = "≥" if lock.comparator == ">=" else "≤"
+    return (
+        f"{lock.name} at {with_unit(lock.achieved, lock.unit)} against a locked "
+        f"{sign} {with_unit(lock.threshold, lock.unit)}"
     )
-    roi = derived.timing_adjusted_roi
+
+
+def _figures_script(
+    proposal: Proposal, terms: Terms, derived: Derived, prompt_check: CheckData
+) -> str:
+    lift = f"lifts {proposal.kpi_name} by {percent(proposal.projected_lift_pct)}"
+    latency = f"runs at {ms(terms.latency_ms)} against the {exact(terms.latency_sla_ms)} ms SLA"
+    adjusted = derived.timing_adjusted_roi
     returns = (
         "has an unbounded timing-adjusted ROI, as it costs nothing"
-        if math.isinf(roi)
-        else f"returns a timing-adjusted ROI of {roi:,.1f}×"
+        if adjusted == float("inf")
+        else f"returns a timing-adjusted ROI of {roi(adjusted)}"
     )
-    return f"Our fine-tuned model {lift}, {latency} and {returns}."
+    prompt = _why_not_prompts(proposal, prompt_check)
+    return f"Our fine-tuned model {lift}, {latency} and {returns}.{prompt}"
+
+
+def _why_not_prompts(proposal: Proposal, prompt_check: CheckData) -> str:
+    """Why prompt engineering does not replace the fine-tune, when that was assessed."""
+    if prompt_check["status"] is not Status.PASS:
+        return ""
+    ratio, substitute = prompt_check["value"], prompt_check["threshold"]
+    assert ratio is not None and substitute is not None  # a passing prompt check measured both
+    upkeep = proposal.prompt_maintenance_hours_per_week
+    if ratio <= substitute:
+        return (
+            f" Prompt engineering alone reaches only {proportion(ratio, substitute)} of the "
+            "target, so it cannot replace the fine-tune."
+        )
+    if not proposal.prompt_space_well_understood:
+        return " The prompt space is not well understood yet, so prompts cannot replace it."
+    assert upkeep is not None  # the route passes on its ratio only through its upkeep
+    return (
+        f" Prompt engineering would need {hours_per_week(upkeep)} of upkeep, so over time "
+        "the fine-tune is the cheaper route."
+    )

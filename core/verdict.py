@@ -45,3 +45,14 @@ def recommendation(failing: list[CheckData]) -> Recommendation:
 def primary_reason(failing: list[CheckData]) -> str | None:
     """The message of the first failing gate; ``None`` when approved."""
     return failing[0]["message"] if failing else None
+
+
+
+def deciding_gate(failing: list[CheckId]) -> CheckId | None:
+    """The failing gate the recommendation answers: the first, in the order of §3, of the
+    gates that made it apply (the reason to give with it); ``None`` when nothing failed."""
+    failed = set(failing)
+    for _, gates in _RECOMMENDATIONS:
+        if failed & gates:
+            return next(gate for gate in failing if gate in gates)
+    return None

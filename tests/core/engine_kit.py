@@ -139,6 +139,15 @@ def _object(properties: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+CHANGE = _object(
+    {
+        "field": {"type": "string"},
+        "current": NUMBER_OR_NULL,
+        "required": {"type": "number"},
+        "comparator": {"enum": [">=", ">", "<=", "<"]},
+    }
+)
+
 EVALUATION_SCHEMA: dict[str, Any] = _object(
     {
         "verdict": {"enum": ["approve", "reject"]},
@@ -173,18 +182,17 @@ EVALUATION_SCHEMA: dict[str, Any] = _object(
                     "changes": {
                         "type": "array",
                         "minItems": 1,
-                        "items": _object(
-                            {
-                                "field": {"type": "string"},
-                                "current": NUMBER_OR_NULL,
-                                "required": {"type": "number"},
-                                "comparator": {"enum": [">=", ">", "<=", "<"]},
-                            }
-                        ),
+                        "items": CHANGE,
                     },
                     "gates": {"type": "array", "minItems": 1, "items": {"enum": CHECK_IDS}},
                 }
             ),
+        },
+        "verdict_flip": {
+            "oneOf": [
+                {"type": "null"},
+                _object({"changes": {"type": "array", "items": CHANGE}}),
+            ]
         },
         "figures": _object({name: NUMBER_OR_NULL for name in FIGURES}),
         "script": {"type": "string", "minLength": 1},

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from core import Policy
 from core.evaluation import Evaluation
 from tests.core.engine_kit import assert_matches_the_contract, document, passing_proposal, run
 from tests.worked_cases import load_case
@@ -29,8 +28,35 @@ def test_the_q2_evaluation_is_the_documented_json() -> None:
         "gates": ["timing_adjusted_roi"],
     }
     assert data["figures"]["clean_examples"] == 162_450
-    assert data["figures"]["total_cost_usd"] == 33_000.08
-    assert data["policy"] == {"hash": Policy().hash, **Policy().model_dump()}
+    assert data["figures"]["total_cost_usd"] == 33_000.0  # 2 × 12 × 28 000 / 24 + 5 000
+    assert data["verdict_flip"] == {
+        "changes": [
+            {
+                "field": "projected_lift_pct",
+                "current": 4.0,
+                "required": 7.977839335,  # 0.6 × 12 / (0.95 × 0.95), just exceeded
+                "comparator": ">",
+            },
+            {"field": "delivery_days", "current": 45, "required": 40, "comparator": "<="},
+        ]
+    }
+    assert data["policy"] == {
+        "hash": "aaa38f781831",
+        "min_kpi_lift_pct": 5.0,
+        "min_clean_examples": 100_000,
+        "min_hygiene_axis_pct": 70.0,
+        "min_weighted_lift_per_day_pct": 0.6,
+        "max_delivery_days": 45,
+        "min_roi_multiple": 2.0,
+        "revenue_horizon_days": 90,
+        "latency_sla_ms": 150.0,
+        "prompt_substitute_ratio": 0.9,
+        "max_prompt_maintenance_hours_per_week": 8.0,
+        "diminishing_returns_examples": 250_000,
+        "overfit_rise_pct": 1.0,
+        "max_safe_epochs": 8,
+        "engineer_day_cost_usd": 28_000 / 24,
+    }
 
 
 def test_infinite_figures_and_values_are_written_as_null() -> None:

@@ -48,8 +48,10 @@ def test_the_q2_debrief_gets_one_option_per_field_with_its_side_effects() -> Non
             [("engineering_days", 12.0, "<", 6.016666667)],
             ["signal_weighted_roi", "timing_adjusted_roi"],
         ),
-        ([("projected_revenue_usd", 120_000.0, ">=", 132_000.32)], ["timing_adjusted_roi"]),
-        ([("compute_cost_usd", 5_000.0, "<=", 1_999.92)], ["timing_adjusted_roi"]),
+        # cost 2 × 12 × 28 000 / 24 + 5 000 = 33 000; half the horizon left: 2 × 33 000 / 0.5
+        ([("projected_revenue_usd", 120_000.0, ">=", 132_000.0)], ["timing_adjusted_roi"]),
+        # a gain of 60 000 pays 2× a cost of 30 000: 30 000 − 28 000 of labour
+        ([("compute_cost_usd", 5_000.0, "<=", 2_000.0)], ["timing_adjusted_roi"]),
         ([("delivery_days", 45, "<=", 40)], ["timing_adjusted_roi"]),
     ]
 
@@ -78,9 +80,9 @@ def lift_options(evaluation: Evaluation) -> list[tuple[list[tuple[str, Any]], li
 
 
 def test_the_kpi_minimum_is_the_lift_option_when_it_also_clears_the_weighted_lift() -> None:
-    only_kpi = run(passing_proposal(projected_lift_pct=4.5))  # 0.71 %/day: weighted passes
+    only_kpi = run(passing_proposal(projected_lift_pct=4.5))  # 0.71 pp/day: weighted passes
     assert lift_options(only_kpi) == [([(">=", 5.0)], [KPI])]
-    both = run(passing_proposal(projected_lift_pct=3.5))  # 0.55 %/day; at 5 %, 0.78 %/day
+    both = run(passing_proposal(projected_lift_pct=3.5))  # 0.55 pp/day; at 5 %, 0.78 pp/day
     assert lift_options(both) == [([(">=", 5.0)], [KPI, WEIGHTED])]
 
 
@@ -97,12 +99,13 @@ def test_one_delivery_date_clears_both_the_window_and_the_timing_adjusted_roi() 
     assert evaluation.check(TIMING).status is Status.FAIL
     delivery = [f for f in evaluation.flips if f.changes[0].field == "delivery_days"]
     assert len(delivery) == 1
-    # cost 19 000.04; 80 000 × (1 − d/90) ≥ 38 000.08 → d ≤ 47.25 → but the window says 45
+    # cost 2 × 6 × 28 000 / 24 + 5 000 = 19 000; 80 000 × (1 − d/90) ≥ 38 000 → d ≤ 47.25 →
+    # but the window says 45
     assert delivery[0].changes[0].required == 45
     assert delivery[0].gates == [WINDOW, TIMING]
     tighter = run(passing_proposal(delivery_days=70, projected_revenue_usd=60_000.0))
     [only] = [f for f in tighter.flips if f.changes[0].field == "delivery_days"]
-    assert only.changes[0].required == 32  # 90 × (1 − 38 000.08 / 60 000) = 32.9999 …
+    assert only.changes[0].required == 33  # 90 × (1 − 38 000 / 60 000) = 33 exactly
     assert only.gates == [WINDOW, TIMING]
     assert_honest(passing_proposal(delivery_days=70, projected_revenue_usd=60_000.0), only)
 
@@ -118,7 +121,7 @@ def test_a_delivery_that_takes_the_whole_horizon_with_a_low_raw_roi_has_no_optio
     assert not [f for f in evaluation.flips if TIMING in f.gates]
     message = evaluation.check(TIMING).message
     assert "the delivery takes the whole 90-day horizon, so no revenue counts" in message
-    assert "raw ROI 1.6× below 2.0×" in message
+    assert "raw ROI 1.58× below 2.00×" in message  # 30 000 / 19 000 = 1.578947…
 
 
 def test_a_delivery_that_takes_the_whole_horizon_can_still_be_brought_forward() -> None:
@@ -157,7 +160,7 @@ def test_no_row_clean_leaves_the_volume_gate_without_an_option_and_says_why() ->
     )
     hygiene = next(f for f in evaluation.flips if f.changes[0].field == "label_accuracy_pct")
     assert hygiene.changes[0].required == 70.0
-    assert hygiene.gates == [CLEAN, HYGIENE, WEIGHTED]  # 70 % clean: 105 000 rows, 0.7 %/day
+    assert hygiene.gates == [CLEAN, HYGIENE, WEIGHTED]  # 70 % clean: 105 000 rows, 0.7 pp/day
     assert_honest(proposal, hygiene)
 
 
@@ -196,7 +199,7 @@ def test_a_lift_out_of_range_is_left_out_and_a_shorter_sprint_offered() -> None:
 
 
 def test_a_weighted_lift_no_lift_and_no_sprint_length_reach_says_what_blocks_it() -> None:
-    # 0.0007 clean: even 1 000 % gives 0.12 %/day over 6 days, and 0 % gives nothing.
+    # 0.0007 clean: even 1 000 % gives 0.12 pp/day over 6 days, and 0 % gives nothing.
     proposal = passing_proposal(projected_lift_pct=0.0, label_accuracy_pct=70.0, duplicate_pct=99.9)
     evaluation = run(proposal)
     assert options(evaluation)[0] == ([("projected_lift_pct", 0.0, ">=", 5.0)], ["kpi_lift"])
@@ -214,7 +217,7 @@ def test_a_gate_reached_only_by_another_gates_option_gets_no_blocker_clause() ->
     evaluation = run(proposal)
     assert [f.gates for f in evaluation.flips] == [[KPI, WEIGHTED]]
     assert_honest(proposal, evaluation.flips[0])
-    assert evaluation.check(WEIGHTED).message.endswith("does not exceed the 0.6 %/day minimum.")
+    assert evaluation.check(WEIGHTED).message.endswith("does not exceed the 0.60 pp/day minimum.")
 
 
 def test_a_gate_cleared_only_by_fields_offered_for_another_gate_says_what_blocks_it() -> None:

@@ -21,7 +21,8 @@ def test_the_defaults_are_the_articles_figures() -> None:
         2.0,
     )
     assert (policy.max_delivery_days, policy.revenue_horizon_days) == (45, 90)
-    assert policy.engineer_day_cost_usd == 1166.67
+    assert policy.engineer_day_cost_usd == 28_000 / 24  # two engineers, 12 days: $28,000
+    assert 2 * 12 * policy.engineer_day_cost_usd == 28_000
 
 
 def test_a_toml_file_of_flat_keys_overrides_the_defaults() -> None:

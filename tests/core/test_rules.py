@@ -130,8 +130,8 @@ def test_seven_point_two_over_twelve_days_counts_as_exactly_zero_point_six() -> 
     evaluation = run(proposal)
     assert evaluation.figures.weighted_lift_per_day_pct == 0.6
     assert evaluation.check(CheckId.SIGNAL_WEIGHTED_ROI).message == (
-        "Weighted lift 0.60 %/day (7.2 % lift × 1.00 clean ÷ 12 days) does not exceed "
-        "the 0.6 %/day minimum."
+        "Weighted lift 0.60 pp/day (7.2 % lift × 1.00 clean ÷ 12 days) does not exceed "
+        "the 0.60 pp/day minimum."
     )
 
 
@@ -173,15 +173,15 @@ def test_timing_adjusted_roi_message_gives_the_raw_roi_and_the_days_lost() -> No
     case = load_case("q2-budget-timing")
     check = run(case["proposal"]).check(CheckId.TIMING_ADJUSTED_ROI)
     assert check.message == (
-        "Timing-adjusted ROI 1.8× is below the 2.0× minimum "
-        "(raw ROI 3.6×, 45 of 90 revenue days lost to delivery)."
+        "Timing-adjusted ROI 1.82× is below the 2.00× minimum "
+        "(raw ROI 3.64×, 45 of 90 revenue days lost to delivery)."
     )
 
 
 def test_a_figure_just_under_the_threshold_is_not_rounded_onto_it() -> None:
     proposal = passing_proposal(projected_revenue_usd=78_400.0, **ROI_AT_TWO)
     message = run(proposal).check(CheckId.TIMING_ADJUSTED_ROI).message
-    assert message.startswith("Timing-adjusted ROI 1.96× is below the 2.0× minimum")
+    assert message.startswith("Timing-adjusted ROI 1.96× is below the 2.00× minimum")
 
 
 def test_a_proposal_that_costs_nothing_has_an_unbounded_roi() -> None:

@@ -62,41 +62,57 @@ def test_the_primary_reason_is_the_first_failing_gates_message() -> None:
     assert run(passing_proposal()).primary_reason is None
 
 
-def test_a_satisfied_metric_lock_script_names_the_first_two_locks() -> None:
+def test_a_satisfied_metric_lock_script_names_both_locks_as_the_manager_set_them() -> None:
     evaluation = run(load_case("fraud-metric-lock")["proposal"])
     assert evaluation.script == (
-        "Our fine-tuned model delivers a 5.3 % reduction in false positives while staying at "
-        "115 ms latency, satisfying the dual threshold set for this quarter."
+        "Our fine-tuned model satisfies the dual threshold set for this quarter: reduction in "
+        "false positives at 5.3 % against a locked ≥ 0.4 % and latency at 115 ms against a "
+        "locked ≤ 120 ms."
     )
 
 
-def test_the_lock_script_reads_numbers_aloud_with_the_right_article() -> None:
+def test_the_lock_script_says_each_lock_in_its_own_unit_without_calling_a_lift_a_level() -> None:
     locks = [
-        {"name": "uplift in recall", "comparator": ">=", "threshold": 5, "achieved": 8.1,
-         "unit": "%"},
+        {"name": "first-contact resolution", "comparator": ">=", "threshold": 5,
+         "achieved": 7.5, "unit": "%"},
         {"name": "rise in precision", "comparator": ">=", "threshold": 5, "achieved": 11,
          "unit": "%"},
         {"name": "latency", "comparator": "<=", "threshold": 200, "achieved": 180, "unit": "ms"},
+        {"name": "cost per call", "comparator": "<=", "threshold": 2, "achieved": 1.5,
+         "unit": "ct"},
     ]  # fmt: skip
     script = run(passing_proposal(metric_locks=locks)).script
     assert script == (
-        "Our fine-tuned model delivers an 8.1 % uplift in recall and an 11 % rise in precision, "
-        "satisfying all 3 thresholds set for this quarter."
+        "Our fine-tuned model satisfies all 4 thresholds set for this quarter: first-contact "
+        "resolution at 7.5 % against a locked ≥ 5 %, rise in precision at 11 % against a "
+        "locked ≥ 5 %, latency at 180 ms against a locked ≤ 200 ms and 1 more lock."
     )
 
 
-def test_an_approval_without_a_satisfied_lock_quotes_lift_prompt_latency_and_roi() -> None:
+def test_an_approval_without_a_satisfied_lock_quotes_lift_latency_roi_and_why_not_prompts() -> None:
     evaluation = run(load_case("recommendation-widget")["proposal"])
     assert evaluation.script == (
-        "Our fine-tuned model lifts click-through rate by 6.2 % (prompt engineering alone "
-        "reaches 2.1 against the 6.2 target), runs at 140 ms against the 150 ms SLA and "
-        "returns a timing-adjusted ROI of 8.5×."
+        "Our fine-tuned model lifts click-through rate by 6.2 %, runs at 140 ms against the "
+        "150 ms SLA and returns a timing-adjusted ROI of 8.45×. Prompt engineering alone "
+        "reaches only 0.34 of the target, so it cannot replace the fine-tune."
     )
 
 
-def test_a_rejection_script_gives_the_primary_reason_and_the_recommendation() -> None:
+def test_an_approval_for_heavy_prompt_upkeep_gives_the_upkeep_as_its_reason() -> None:
+    evaluation = run(load_case("conversational-prompt-upkeep-too-high")["proposal"])
+    assert evaluation.script == (
+        "Our fine-tuned model lifts intent accuracy by 6.0 %, runs at 120 ms against the "
+        "150 ms SLA and returns a timing-adjusted ROI of 10.53×. Prompt engineering would need "
+        "10 h/week of upkeep, so over time the fine-tune is the cheaper route."
+    )
+    assert "84" not in evaluation.script  # the prompt route's result does not undercut it
+
+
+def test_a_rejection_script_gives_the_reason_the_advice_and_what_would_approve() -> None:
     evaluation = run(load_case("voice-assistant-duplicates")["proposal"])
     assert evaluation.script == (
         "Uniqueness 55.0 % (45.0 % duplicates) is below the 70.0 % Data Hygiene minimum. "
-        "Clean and de-duplicate the data first, and use prompt engineering meanwhile."
+        "Clean and de-duplicate the data first, and use prompt engineering meanwhile. "
+        "It would approve with duplicates of at most 30.0 % and sprint length of at most "
+        "5.9 days."
     )
