@@ -8,7 +8,6 @@ revisions, the votes and the outcome. Names of a secret ballot appear only once 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -28,7 +27,7 @@ from bot.persistence.records import (
     VoteRecord,
     VoteState,
 )
-from bot.rendering import render_markdown
+from bot.rendering import md_table, render_markdown
 from bot.voting.rules import CLOSED_ALL_VOTED, CLOSED_AT_DEADLINE
 from core.evaluation import Verdict
 
@@ -100,7 +99,7 @@ def _identity(record: ProposalRecord) -> str:
         ("policy hash", f"`{record.policy_hash}`"),
         ("delivery", record.delivery_state.value),
     ]
-    return "## Proposal\n\n" + _table(("item", "value"), rows)
+    return "## Proposal\n\n" + md_table(("item", "value"), rows)
 
 
 def _revisions(history: list[EvaluationRecord]) -> str:
@@ -118,7 +117,7 @@ def _revisions(history: list[EvaluationRecord]) -> str:
         for entry in history
     ]
     headers = ("revision", "evaluated", "by", "verdict", "recommendation", "policy hash")
-    return "## Revisions\n\n" + _table(headers, rows)
+    return "## Revisions\n\n" + md_table(headers, rows)
 
 
 def _votes(record: ProposalRecord, votes: list[VoteRecord]) -> str:
@@ -134,7 +133,7 @@ def _votes(record: ProposalRecord, votes: list[VoteRecord]) -> str:
         (f"<@{vote.user_id}>", vote.choice.value, vote.reason or "", _moment(vote.updated_at))
         for vote in votes
     ]
-    return f"## Votes\n\n{counts}\n\n" + _table(("member", "vote", "reason", "at"), rows)
+    return f"## Votes\n\n{counts}\n\n" + md_table(("member", "vote", "reason", "at"), rows)
 
 
 def _counts_line(votes: list[VoteRecord]) -> str:
@@ -190,16 +189,6 @@ def _closed_by(closed_by: str | None) -> str:
 
 def _moment(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
-
-
-def _table(headers: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(_cell(cell) for cell in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
-def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
 
 
 # --- Markdown to Slack mrkdwn --------------------------------------------------------------

@@ -1,10 +1,15 @@
-"""Plain-text and markdown renderings of an evaluation for the CLI (pure functions)."""
+"""Plain-text and Markdown renderings of an evaluation for the CLI (pure functions).
+
+Both render `core.telling`: the engine's verdict, the reason, the advice, the combination that
+approves and the other failures first; then the checks, the key figures, the options per gate,
+the talking points (for an approval: a rejection's script is the lines at the top) and the
+policy. Every figure is written by `core.wording`.
+"""
 
 from __future__ import annotations
 
 import io
-import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from rich import box
@@ -13,47 +18,11 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from core.evaluation import Check, CheckId, Evaluation, Flip, Recommendation, Status, Verdict
+from core.evaluation import Evaluation, Status, Verdict
 from core.policy import Policy
 from core.proposal import MetricLock, Proposal
-
-RECOMMENDATION_TEXT: dict[Recommendation, str] = {
-    Recommendation.FINE_TUNE: "Fine-tune.",
-    Recommendation.PROMPT_ENGINEERING: (
-        "Do not fine-tune: spend the engineering days on a prompt-testing harness."
-    ),
-    Recommendation.CURATE_DATA: (
-        "Clean and de-duplicate the data first; use prompt engineering meanwhile."
-    ),
-    Recommendation.PROMPT_OR_FEATURE_FLAG: (
-        "Use prompt engineering or ship behind a feature flag instead."
-    ),
-    Recommendation.RESCOPE_OR_DEFER: "Rescope the work or defer it to a later quarter.",
-    Recommendation.MEET_LATENCY_AND_LOCKS: "Meet the latency SLA and the metric locks first.",
-}
-
-CHECK_UNITS: dict[CheckId, str] = {
-    CheckId.KPI_LIFT: " %",
-    CheckId.CLEAN_DATA_VOLUME: " rows",
-    CheckId.DATA_HYGIENE: " %",
-    CheckId.SIGNAL_WEIGHTED_ROI: " %/day",
-    CheckId.DELIVERY_WINDOW: " days",
-    CheckId.TIMING_ADJUSTED_ROI: "x",
-    CheckId.LATENCY_SLA: " ms",
-    CheckId.DIMINISHING_RETURNS: " rows",
-}
-
-FIGURE_LABELS: dict[str, tuple[str, str, str, int]] = {
-    "clean_proportion": ("Clean proportion", "", "", 4),
-    "clean_examples": ("Clean examples", "", " rows", 0),
-    "total_cost_usd": ("Total cost", "$", "", 2),
-    "weighted_lift_per_day_pct": ("Weighted lift per sprint day", "", " %/day", 4),
-    "raw_roi": ("Raw ROI", "", "x", 2),
-    "timing_adjusted_gain_usd": ("Timing-adjusted gain", "$", "", 2),
-    "timing_adjusted_roi": ("Timing-adjusted ROI", "", "x", 2),
-}
-
-FLIP_DECIMALS = 6
+from core.telling import Telling, check_figures, tell
+from core.wording import capitalised, check_name, exact, field_value, field_words, joined
 
 POLICY_DEFAULTED_FIELDS = ("engineer_day_cost_usd", "revenue_horizon_days", "latency_sla_ms")
 
@@ -63,100 +32,87 @@ STATUS_STYLES: dict[Status, str] = {
     Status.WARN: "yellow",
     Status.NOT_APPLICABLE: "dim",
 }
+STATUS_WORDS: dict[Status, str] = {
+    Status.PASS: "pass",
+    Status.FAIL: "FAIL",
+    Status.WARN: "warn",
+    Status.NOT_APPLICABLE: "n/a",
+}
+NO_OPTIONS = "Nothing to flip: no gate fails."
 
 
-def format_number(value: float | None, decimals: int = 4) -> str:
-    """A number as a person reads it: thousands separators, few decimals, inf as 'infinite'."""
-    if value is None:
-        return "-"
-    if math.isinf(value):
-        return "infinite" if value > 0 else "-infinite"
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    shown = f"{value:,.{decimals}f}".rstrip("0").rstrip(".")
-    return shown if shown not in ("0", "-0") else f"{value:.3g}"
+def summary_lines(telling: Telling) -> list[str]:
+    """The lines every rendering starts with: verdict, reason, advice, what would approve."""
+    lines = [telling.headline]
+    if telling.reason:
+        lines.append(f"Why: {telling.reason}")
+    lines.append(f"Advice: {telling.advice}")
+    if telling.to_approve:
+        lines.append(telling.to_approve)
+    if telling.also_failing:
+        lines.append(f"Also failing: {joined(telling.also_failing)}.")
+    return lines
 
 
-def format_value(value: float | None, unit: str = "", prefix: str = "", decimals: int = 4) -> str:
-    """A number with its unit, or '-' when there is none."""
-    if value is None:
-        return "-"
-    if math.isinf(value):
-        return format_number(value)
-    if prefix == "$" and not float(value).is_integer():
-        return f"${value:,.2f}{unit}"
-    return f"{prefix}{format_number(value, decimals)}{unit}"
-
-
-def check_value(check: Check) -> str:
-    """A check's measured value with the unit of that check."""
-    return format_value(check.value, CHECK_UNITS.get(check.id, ""))
-
-
-def check_threshold(check: Check) -> str:
-    """A check's threshold with the unit of that check."""
-    return format_value(check.threshold, CHECK_UNITS.get(check.id, ""))
-
-
-def figure_rows(evaluation: Evaluation) -> list[tuple[str, str]]:
-    """The derived figures as (label, formatted value) pairs."""
-    figures = evaluation.figures.model_dump()
-    return [
-        (label, format_value(figures[name], unit, prefix, decimals))
-        for name, (label, prefix, unit, decimals) in FIGURE_LABELS.items()
-    ]
-
-
-def flip_sentence(flip: Flip) -> str:
-    """One option of 'what would flip it' as a sentence."""
-    changes = " and ".join(
-        f"{change.field} {change.comparator} {format_number(change.required, FLIP_DECIMALS)} "
-        f"(now {_current(change.current)})"
-        for change in flip.changes
-    )
-    gates = ", ".join(str(gate) for gate in flip.gates)
-    return f"{changes}: clears {gates}."
-
-
-def verdict_line(evaluation: Evaluation) -> str:
-    """The verdict and the recommendation in one line."""
-    word = "APPROVE" if evaluation.verdict == Verdict.APPROVE else "REJECT"
-    return f"{word}: {RECOMMENDATION_TEXT[evaluation.recommendation]}"
-
-
-def input_rows(proposal: Proposal, policy: Policy) -> list[tuple[str, str]]:
-    """The proposal's inputs as (field, value) pairs; policy defaults are marked as such."""
-    rows: list[tuple[str, str]] = []
-    for name in Proposal.model_fields:
-        value = getattr(proposal, name)
-        if name == "metric_locks":
-            rows.extend(_lock_rows(proposal.locks))
-        elif value is None and name in POLICY_DEFAULTED_FIELDS:
-            rows.append((name, f"{format_input(getattr(policy, name))} (policy default)"))
-        elif value is not None:
-            rows.append((name, format_input(value)))
+def check_rows(proposal: Proposal, evaluation: Evaluation) -> list[tuple[str, ...]]:
+    """One row per check: its name, kind, status, value, threshold and message."""
+    rows = []
+    for check in evaluation.checks:
+        value, threshold = check_figures(check, proposal)
+        name = capitalised(check_name(check.id.value))
+        kind = "advisory" if check.kind.value == "advisory" else "gate"
+        rows.append((name, kind, STATUS_WORDS[check.status], value, threshold, check.message))
     return rows
 
 
-def format_input(value: Any) -> str:
-    """An input value as text: numbers formatted, lists comma-separated, booleans lower case."""
+def input_rows(proposal: Proposal, policy: Policy) -> list[tuple[str, str]]:
+    """The proposal's inputs as (name, value) pairs; policy defaults are marked as such."""
+    rows: list[tuple[str, str]] = [("title", proposal.title), ("KPI", proposal.kpi_name)]
+    for name in Proposal.model_fields:
+        value = getattr(proposal, name)
+        if name in ("title", "kpi_name"):
+            continue
+        if name == "metric_locks":
+            rows.extend(_lock_rows(proposal.metric_locks))
+        elif value is None and name in POLICY_DEFAULTED_FIELDS:
+            shown = field_value(name, getattr(policy, name))
+            rows.append((field_words(name).name, f"{shown} (policy default)"))
+        elif value is not None:
+            rows.append((field_words(name).name, _input(name, value)))
+    return rows
+
+
+def _input(name: str, value: Any) -> str:
     if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, int | float):
-        return format_number(value)
+        return "yes" if value else "no"
     if isinstance(value, list):
-        return ", ".join(format_input(item) for item in value)
+        return ", ".join(exact(item) for item in value)
+    if isinstance(value, int | float):
+        return field_value(name, value)
     return str(value)
 
 
 def lock_sentence(lock: MetricLock) -> str:
-    """A metric lock as 'name comparator threshold unit (achieved value unit)'."""
+    """A metric lock: ``latency ≤ 120 ms (achieved 115 ms: met)``."""
     unit = f" {lock.unit}" if lock.unit else ""
+    sign = "≥" if lock.comparator == ">=" else "≤"
     met = "met" if lock.met else "not met"
     return (
-        f"{lock.name} {lock.comparator} {format_number(lock.threshold)}{unit} "
-        f"(achieved {format_number(lock.achieved)}{unit}: {met})"
+        f"{lock.name} {sign} {exact(lock.threshold)}{unit} "
+        f"(achieved {exact(lock.achieved)}{unit}: {met})"
     )
+
+
+def _lock_rows(locks: list[MetricLock]) -> list[tuple[str, str]]:
+    return [(f"Metric-Lock {number}", lock_sentence(lock)) for number, lock in enumerate(locks, 1)]
+
+
+def policy_rows(policy: Policy) -> list[tuple[str, str]]:
+    """The policy's keys (as a policy file names them) and values."""
+    return [(name, exact(value)) for name, value in policy.model_dump().items()]
+
+
+# --- text --------------------------------------------------------------------------------------
 
 
 def render_text(
@@ -178,57 +134,36 @@ def render_text(
     return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
 
 
-def render_markdown(proposal: Proposal, evaluation: Evaluation) -> str:
-    """The evaluation as a ready decision record in markdown (no dates in it)."""
-    sections = [
-        f"# Fine-tuning decision record: {_md_inline(proposal.title)}",
-        _md_verdict(evaluation),
-        "## Inputs\n\n" + _md_table(("field", "value"), input_rows(proposal, evaluation.policy)),
-        "## Checks\n\n"
-        + _md_table(
-            ("check", "kind", "status", "value", "threshold", "message"),
-            [_check_cells(check) for check in evaluation.checks],
-        ),
-        "## Figures\n\n" + _md_table(("figure", "value"), figure_rows(evaluation)),
-        "## What would flip it\n\n" + _md_flips(evaluation),
-        "## Talking points\n\n" + f"> {_md_inline(evaluation.script)}",
-        _md_policy(evaluation.policy),
-    ]
-    return "\n\n".join(sections) + "\n"
-
-
 def _text_report(proposal: Proposal, evaluation: Evaluation) -> RenderableType:
-    """The rich renderable of the whole text report."""
-    style = "bold green" if evaluation.verdict == Verdict.APPROVE else "bold red"
+    telling = tell(proposal, evaluation)
+    style = "bold green" if evaluation.verdict is Verdict.APPROVE else "bold red"
+    headline, *summary = summary_lines(telling)
     parts: list[RenderableType] = [
         Text(f"Fine-tuning check: {proposal.title}", style="bold"),
-        Text(f"Verdict: {verdict_line(evaluation)}", style=style),
-        Text(f"Recommendation code: {evaluation.recommendation}"),
-    ]
-    if evaluation.primary_reason:
-        parts.append(Text(f"Primary reason: {evaluation.primary_reason}"))
-    parts.append(Text(""))
-    parts += [
-        _checks_table(evaluation),
-        _pairs_table("Figures", ("figure", "value"), figure_rows(evaluation)),
+        Text(headline, style=style),
+        *(Text(line) for line in summary),
+        Text(""),
+        _checks_table(proposal, evaluation),
+        _pairs_table("Key figures", ("figure", "value"), telling.figures),
         Text("What would flip it", style="bold"),
-        *_text_flips(evaluation),
+        *_indented(telling.options or [NO_OPTIONS]),
         Text(""),
-        Text("Talking points", style="bold"),
-        Padding(Text(evaluation.script), (0, 0, 0, 2)),
-        Text(""),
-        Text(f"Policy hash {evaluation.policy.hash}", style="dim"),
     ]
+    if evaluation.verdict is Verdict.APPROVE:
+        parts += [Text("Talking points", style="bold"), *_indented([evaluation.script]), Text("")]
+    parts.append(Text(f"Policy hash {evaluation.policy.hash}", style="dim"))
     return Group(*parts)
 
 
-def _checks_table(evaluation: Evaluation) -> Table:
-    """The checks as a rich table: status, value, threshold and message."""
+def _indented(lines: Iterable[str]) -> list[RenderableType]:
+    return [Padding(Text(f"- {line}"), (0, 0, 0, 2)) for line in lines]
+
+
+def _checks_table(proposal: Proposal, evaluation: Evaluation) -> Table:
     table = Table(title="Checks", title_justify="left", box=box.SIMPLE_HEAD, expand=False)
-    for header in ("check", "kind", "status", "value", "threshold", "message"):
-        table.add_column(header, overflow="fold")
-    for check in evaluation.checks:
-        cells = _check_cells(check)
+    for heading in ("check", "kind", "status", "value", "threshold", "message"):
+        table.add_column(heading, overflow="fold")
+    for check, cells in zip(evaluation.checks, check_rows(proposal, evaluation), strict=True):
         row = [Text(cell) for cell in cells]
         row[2].stylize(STATUS_STYLES[check.status])
         table.add_row(*row)
@@ -236,95 +171,65 @@ def _checks_table(evaluation: Evaluation) -> Table:
 
 
 def _pairs_table(title: str, headers: tuple[str, str], rows: Iterable[tuple[str, str]]) -> Table:
-    """A two-column rich table."""
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
-    for header in headers:
-        table.add_column(header)
+    for heading in headers:
+        table.add_column(heading)
     for label, value in rows:
         table.add_row(Text(label), Text(value))
     return table
 
 
-def _text_flips(evaluation: Evaluation) -> list[RenderableType]:
-    """One indented line per flip option, or a note when there is nothing to flip."""
-    lines = [f"- {flip_sentence(flip)}" for flip in evaluation.flips] or [_no_flip_note(evaluation)]
-    return [Padding(Text(line), (0, 0, 0, 2)) for line in lines]
+# --- Markdown ----------------------------------------------------------------------------------
 
 
-def _check_cells(check: Check) -> tuple[str, str, str, str, str, str]:
-    """The cells of one check row."""
-    return (
-        str(check.id),
-        str(check.kind),
-        str(check.status),
-        check_value(check),
-        check_threshold(check),
-        check.message,
-    )
-
-
-def _no_flip_note(evaluation: Evaluation) -> str:
-    """What to say when no option is listed."""
-    if evaluation.verdict == Verdict.APPROVE:
-        return "Nothing to flip: no gate fails."
-    return "No single change within the valid ranges clears the failing gates; see the checks."
-
-
-def _md_verdict(evaluation: Evaluation) -> str:
-    """The verdict block of the markdown record."""
-    lines = [
-        f"**Verdict:** {evaluation.verdict}",
-        "",
-        f"**Recommendation:** {RECOMMENDATION_TEXT[evaluation.recommendation]} "
-        f"(`{evaluation.recommendation}`)",
+def render_markdown(proposal: Proposal, evaluation: Evaluation) -> str:
+    """The evaluation as a ready decision record in Markdown (no dates in it)."""
+    telling = tell(proposal, evaluation)
+    headline, *summary = summary_lines(telling)
+    sections = [
+        f"# Fine-tuning decision record: {md_inline(proposal.title)}",
+        f"**{headline}**\n\n" + "\n\n".join(md_inline(line) for line in summary),
+        "## Inputs\n\n" + md_table(("input", "value"), input_rows(proposal, evaluation.policy)),
+        "## Checks\n\n"
+        + md_table(
+            ("check", "kind", "status", "value", "threshold", "message"),
+            check_rows(proposal, evaluation),
+        ),
+        "## Key figures\n\n" + md_table(("figure", "value"), telling.figures),
+        "## What would flip it\n\n"
+        + "\n".join(f"- {md_inline(line)}" for line in telling.options or [NO_OPTIONS]),
     ]
-    if evaluation.primary_reason:
-        lines += ["", f"**Primary reason:** {_md_inline(evaluation.primary_reason)}"]
-    return "\n".join(lines)
+    if evaluation.verdict is Verdict.APPROVE:
+        sections.append(f"## Talking points\n\n> {md_inline(evaluation.script)}")
+    sections.append(
+        f"## Policy\n\nPolicy hash `{evaluation.policy.hash}`.\n\n"
+        + md_table(("key", "value"), policy_rows(evaluation.policy))
+    )
+    return "\n\n".join(sections) + "\n"
 
 
-def _md_flips(evaluation: Evaluation) -> str:
-    """The flip options as a markdown list."""
-    if not evaluation.flips:
-        return _no_flip_note(evaluation)
-    return "\n".join(f"- {_md_inline(flip_sentence(flip))}" for flip in evaluation.flips)
-
-
-def _md_policy(policy: Policy) -> str:
-    """The policy section: its hash and every value."""
-    rows = [(name, format_input(value)) for name, value in policy.model_dump().items()]
-    return f"## Policy\n\nPolicy hash `{policy.hash}`.\n\n" + _md_table(("key", "value"), rows)
-
-
-def _md_table(headers: tuple[str, ...], rows: Iterable[tuple[str, ...]]) -> str:
-    """A markdown table with escaped cells."""
+def md_table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """A Markdown table with escaped cells."""
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(_md_cell(cell) for cell in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(md_cell(cell) for cell in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
-def _md_cell(text: str) -> str:
+def md_cell(text: str) -> str:
     """A table cell: pipes escaped, on one line."""
-    return _md_inline(text).replace("|", "\\|")
+    return md_inline(text).replace("|", "\\|")
 
 
-def _md_inline(text: str) -> str:
+def md_inline(text: str) -> str:
     """Text kept on one line."""
     return " ".join(text.split())
 
 
-def _lock_rows(locks: list[MetricLock]) -> list[tuple[str, str]]:
-    """One input row per metric lock, named as the framework names them."""
-    return [(f"metric_locks[{index}]", lock_sentence(lock)) for index, lock in enumerate(locks)]
-
-
-def _current(value: float | None) -> str:
-    """A flip's current value, or a note that it was not given."""
-    return "not given" if value is None else format_number(value, FLIP_DECIMALS)
+# --- the quarter -------------------------------------------------------------------------------
 
 
 def render_quarter_text(report: dict[str, Any], delivery_days: int | None) -> str:
-    """The `quarter` report (docs/contracts.md's JSON keys) as a few plain lines."""
+    """The `quarter` report (the JSON keys of docs/contracts.md) as a few plain lines."""
     lines = [
         f"FY{report['fiscal_year']} Q{report['quarter']}: {report['start']} to {report['close']}",
         f"Quarter close: {report['close']} ({_in_days(report['days_to_close'])})",

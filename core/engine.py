@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.approval import Approval, approval
+from core.approval import Approval, Setting, approval
 from core.evaluation import (
     Change,
     ChangeData,
@@ -41,7 +41,8 @@ def evaluate(proposal: Proposal, policy: Policy) -> Evaluation:
     for check in failing:  # the same dicts as in ``found``: the check itself gets the clause
         if check["id"] in blocked:
             check["message"] = _what_blocks(check, blocked[check["id"]])
-    combined = approval(failing_ids, options.options, terms, limits)
+    setting = Setting(proposal, terms, policy, limits, failing_ids, unmet)
+    combined = approval(setting, options.options)
     decided, advice, reason = verdict(failing), recommendation(failing), primary_reason(failing)
     # The engine's own output is built without validation (see ``trusted``).
     return trusted(
@@ -52,11 +53,11 @@ def evaluate(proposal: Proposal, policy: Policy) -> Evaluation:
             "primary_reason": reason,
             "checks": [trusted(Check, check) for check in found],
             "flips": [_flip(option) for option in options.options],
-            "verdict_flip": _verdict_flip(combined.changes),
-            "verdict_flip_blocker": _blocker(combined, blocked),
             "figures": trusted(Figures, derived.figures()),
             "script": script(proposal, terms, derived, found, decided, advice, combined.changes),
             "policy": policy,
+            "verdict_flip": _verdict_flip(combined.changes),
+            "verdict_flip_blocker": _blocker(combined, blocked),
         },
     )
 

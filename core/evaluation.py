@@ -152,11 +152,12 @@ class Evaluation(BaseModel):
     primary_reason: str | None
     checks: list[Check]
     flips: list[Flip]
-    verdict_flip: VerdictFlip | None
-    verdict_flip_blocker: str | None
     figures: Figures
     script: str
     policy: Policy
+    # After the policy: evaluations stored before the combination existed read back without it.
+    verdict_flip: VerdictFlip | None = None
+    verdict_flip_blocker: str | None = None
 
     def check(self, check_id: CheckId) -> Check:
         """The check with this id (every evaluation carries all of them)."""

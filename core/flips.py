@@ -19,6 +19,7 @@ from core.figures import (
     Derived,
     Terms,
     clean_rows,
+    derive,
     labour_cost,
     nine,
     revenue_share_after_delivery,
@@ -330,6 +331,33 @@ def flips(
                     found.append({"changes": changes, "gates": fixed})
                     reached.add(gate)  # a gate's options change only the fields offered for it
     return Flips(found, reached)
+
+
+class Reworked(NamedTuple):
+    """Options worked out again at other terms (the proposal with some changes applied)."""
+
+    ctx: _Context
+
+    @classmethod
+    def at(
+        cls,
+        proposal: Proposal,
+        terms: Terms,
+        policy: Policy,
+        limits: Limits,
+        failing: list[CheckId],
+        unmet_locks: list[int],
+    ) -> Reworked:
+        """The option finders' view of ``terms``: their figures derived once."""
+        failing_set = frozenset(failing)
+        ctx = _Context(
+            proposal, terms, derive(terms), policy, limits, failing, unmet_locks, failing_set
+        )
+        return cls(ctx)
+
+    def options(self, gate: CheckId) -> list[list[ChangeData]]:
+        """The options for one failing gate, each within its fields' valid ranges."""
+        return [changes for changes in _OPTIONS[gate](self.ctx) if changes and _values_set(changes)]
 
 
 # --- what blocks a gate no option reaches ---------------------------------------------------

@@ -38,9 +38,12 @@ from core.wording import (
     joined,
     ms,
     percent,
+    percent_threshold,
     pp_per_day,
+    pp_per_day_threshold,
     proportion,
     roi,
+    roi_threshold,
     rows,
     value_of,
     with_unit,
@@ -118,8 +121,9 @@ def to_approve_line(proposal: Proposal, evaluation: Evaluation) -> str | None:
     if evaluation.verdict is Verdict.APPROVE:
         return None
     if evaluation.verdict_flip is None:
-        blocker = evaluation.verdict_flip_blocker or "no change within the valid ranges does"
-        return f"No combination of changes approves it: {blocker}."
+        if evaluation.verdict_flip_blocker is None:
+            return None  # stored before the engine worked out combinations
+        return f"No combination of changes approves it: {evaluation.verdict_flip_blocker}."
     return f"To approve: {combination_words(evaluation.verdict_flip.changes, proposal)}."
 
 
@@ -277,3 +281,70 @@ def check_status_line(evaluation: Evaluation, icons: dict[Status, str]) -> str:
     return " · ".join(
         f"{icons[check.status]} {check_name(check.id.value)}" for check in evaluation.checks
     )
+
+
+# --- a check's figures ----------------------------------------------------------------------
+
+
+def check_figures(check: Check, proposal: Proposal) -> tuple[str, str]:
+    """A check's value and threshold in its units: ``("4.0 %", "5.0 %")``; ``("–", "–")``
+    when it was not assessed."""
+    value, threshold = check.value, check.threshold
+    if value is None or threshold is None:
+        return "–", "–"
+    if check.id is CheckId.METRIC_LOCK:
+        return f"{int(value)} of {int(threshold)} met", f"{int(threshold)} of {int(threshold)}"
+    if check.id is CheckId.OVERFITTING and not proposal.validation_losses:
+        return f"{int(value)} epochs", f"{int(threshold)} epochs"  # the plan, not a curve
+    kind = _CHECK_KINDS.get(check.id)
+    return _figure_as(kind, value, threshold), _threshold_as(kind, threshold)
+
+
+def _figure_as(kind: str | None, value: float, threshold: float) -> str:
+    if kind == "percent":
+        return percent(value, threshold)
+    if kind == "rows":
+        return rows(int(value))
+    if kind == "pp":
+        return pp_per_day(value, threshold)
+    if kind == "days":
+        return days(value)
+    if kind == "roi":
+        return roi(value, threshold)
+    if kind == "ms":
+        return ms(value)
+    if kind == "ratio":
+        return proportion(value, threshold)
+    return exact(value)
+
+
+def _threshold_as(kind: str | None, threshold: float) -> str:
+    if kind == "percent":
+        return percent_threshold(threshold)
+    if kind == "rows":
+        return rows(int(threshold))
+    if kind == "pp":
+        return pp_per_day_threshold(threshold)
+    if kind == "days":
+        return days(threshold)
+    if kind == "roi":
+        return roi_threshold(threshold)
+    if kind == "ms":
+        return f"{exact(threshold)} ms"
+    if kind == "ratio":
+        return exact(threshold, 2)
+    return exact(threshold)
+
+
+_CHECK_KINDS: dict[CheckId, str] = {
+    CheckId.KPI_LIFT: "percent",
+    CheckId.CLEAN_DATA_VOLUME: "rows",
+    CheckId.DATA_HYGIENE: "percent",
+    CheckId.SIGNAL_WEIGHTED_ROI: "pp",
+    CheckId.DELIVERY_WINDOW: "days",
+    CheckId.TIMING_ADJUSTED_ROI: "roi",
+    CheckId.LATENCY_SLA: "ms",
+    CheckId.PROMPT_ALTERNATIVE: "ratio",
+    CheckId.DIMINISHING_RETURNS: "rows",
+    CheckId.OVERFITTING: "percent",
+}

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Literal
 
 from core.figures import DECIMALS
@@ -228,7 +227,8 @@ _BOUND_PLACES: dict[Kind, int] = {
 
 def field_words(field: str) -> FieldWords:
     """The words of a proposal field (a lock's achieved value is worded by its caller)."""
-    return FIELDS.get(field, FieldWords(field.replace("_", " "), "result"))
+    words = FIELDS.get(field)
+    return FieldWords(field.replace("_", " "), "result") if words is None else words
 
 
 def value_of(kind: Kind, value: float) -> str:
@@ -290,13 +290,17 @@ def bound(required: float, comparator: str, kind: Kind) -> Bound:
 
 
 def _rounded(value: float, places: int, *, up: bool) -> float:
-    """``value`` at ``places`` decimals, rounded up or down (exactly, through its decimal)."""
+    """``value`` at ``places`` decimals, rounded up or down, at the engine's 9-decimal precision
+    (``7.3`` stays ``7.3``, though ``7.3 × 10`` is ``73.00000000000001`` in binary)."""
     if not math.isfinite(value):
         return value
-    exact_value = Decimal(repr(round(value, DECIMALS)))
-    mode = ROUND_CEILING if up else ROUND_FLOOR
-    shown = float(exact_value.quantize(Decimal(1).scaleb(-places), rounding=mode))
-    return float(int(shown)) if places == 0 else shown
+    scale = _SCALES[places]
+    scaled = round(value * scale, DECIMALS - places)
+    whole = math.ceil(scaled) if up else math.floor(scaled)
+    return float(whole) if places == 0 else round(whole / scale, places)
+
+
+_SCALES = tuple(10**places for places in range(DECIMALS + 1))
 
 
 # --- the checks, as people name them ---------------------------------------------------------

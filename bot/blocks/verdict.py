@@ -1,9 +1,12 @@
-"""The verdict message: header, key figures, checks, flips, script, ballot, buttons and metadata."""
+"""The verdict message: the engine's verdict, its reason, the combination that approves and the
+vote first; a line of check statuses and the key figures after. The complete version (every
+check, every option, the inputs and the policy) is the decision record.
+
+Everything it says comes from `core.telling`, as the CLI's renderings do.
+"""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,23 +17,14 @@ from bot.blocks.format import (
     Block,
     button,
     context,
-    count,
     divider,
     escape,
     fields_section,
-    fixed,
-    general,
     header,
     mention,
-    money,
-    multiple,
     names_list,
-    pct,
     plain,
-    rounded_toward,
-    safe,
     section,
-    sections_from_lines,
     slack_date,
     truncate,
     truncate_mrkdwn,
@@ -38,84 +32,25 @@ from bot.blocks.format import (
 from bot.ids import METADATA_EVENT_TYPE, ActionId, LayoutBlock
 from bot.persistence.records import Choice, Outcome
 from core.evaluation import (
-    Change,
-    Check,
-    CheckId,
-    CheckKind,
     Evaluation,
-    Flip,
-    Recommendation,
     Status,
     Verdict,
 )
 from core.proposal import Proposal
+from core.telling import ENGINE_VERDICTS, Telling, check_status_line, tell
+from core.wording import joined
 
 NAMES_SHOWN = 20
-CHECK_LINE_LIMIT = 600
-FLIP_LINE_LIMIT = 500
-LOCK_NAME_SHOWN = 40
+SUMMARY_LIMIT = 2800
+TALKING_POINTS_LIMIT = 1000
 
-VERDICT_LABELS = {Verdict.APPROVE: "✅ Approve", Verdict.REJECT: "❌ Reject"}
+VERDICT_LABELS = ENGINE_VERDICTS
 STATUS_ICONS = {Status.PASS: "✅", Status.FAIL: "❌", Status.WARN: "⚠️", Status.NOT_APPLICABLE: "➖"}
 CHOICE_LABELS = {
     Choice.APPROVE: "✅ Approve",
     Choice.REJECT: "❌ Reject",
     Choice.ABSTAIN: "➖ Abstain",
 }
-COMPARATOR_SYMBOLS = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}
-
-RECOMMENDATIONS = {
-    Recommendation.FINE_TUNE: "Fine-tune: the proposal clears every gate.",
-    Recommendation.PROMPT_ENGINEERING: (
-        "Use prompt engineering: spend the engineering days on a prompt-testing harness."
-    ),
-    Recommendation.CURATE_DATA: (
-        "Curate the data first: clean and de-duplicate it, and use prompt engineering meanwhile."
-    ),
-    Recommendation.PROMPT_OR_FEATURE_FLAG: (
-        "Try prompt engineering or a feature flag: the lift does not justify a fine-tuning sprint."
-    ),
-    Recommendation.RESCOPE_OR_DEFER: "Re-scope or defer: it does not pay back inside the window.",
-    Recommendation.MEET_LATENCY_AND_LOCKS: "Meet the latency SLA and the Metric-Lock first.",
-}
-
-CHECK_NAMES = {
-    CheckId.KPI_LIFT: "KPI lift",
-    CheckId.CLEAN_DATA_VOLUME: "Clean data volume",
-    CheckId.DATA_HYGIENE: "Data hygiene",
-    CheckId.SIGNAL_WEIGHTED_ROI: "Signal-weighted ROI",
-    CheckId.DELIVERY_WINDOW: "Delivery window",
-    CheckId.TIMING_ADJUSTED_ROI: "Timing-adjusted ROI",
-    CheckId.LATENCY_SLA: "Latency SLA",
-    CheckId.PROMPT_ALTERNATIVE: "Prompt alternative",
-    CheckId.METRIC_LOCK: "Metric-Lock",
-    CheckId.DIMINISHING_RETURNS: "Diminishing returns",
-    CheckId.OVERFITTING: "Over-fitting",
-}
-
-
-def _days(value: float) -> str:
-    return f"{general(value)} days"
-
-
-def _rows(value: float) -> str:
-    return f"{count(int(value))} rows"
-
-
-FIELD_WORDS: dict[str, tuple[str, int, Callable[[float], str]]] = {
-    "projected_lift_pct": ("projected lift", 1, pct),
-    "dataset_examples": ("training examples", 0, _rows),
-    "label_accuracy_pct": ("label accuracy", 1, pct),
-    "diversity_pct": ("diversity", 1, pct),
-    "duplicate_pct": ("duplicates", 1, pct),
-    "engineering_days": ("sprint length", 1, _days),
-    "delivery_days": ("delivery time", 0, _days),
-    "projected_revenue_usd": ("projected revenue", 2, money),
-    "compute_cost_usd": ("compute budget", 2, money),
-    "latency_ms": ("latency", 1, lambda v: f"{general(v)} ms"),
-    "prompt_maintenance_hours_per_week": ("prompt upkeep", 1, lambda v: f"{general(v)} h/week"),
-}
-_LOCK_FIELD = re.compile(r"metric_locks\[(\d+)\]\.achieved")
 
 
 class BallotView(BaseModel):
@@ -163,17 +98,18 @@ def verdict_message(
     ballot: BallotView | None = None,
 ) -> VerdictMessage:
     """The verdict message for ``chat.postMessage`` / ``chat.update``, within Block Kit limits."""
+    telling = tell(proposal, evaluation)
+    talking = [section(talking_points(evaluation.script))] if telling.reason is None else []
     blocks = [
-        header(f"{VERDICT_LABELS[evaluation.verdict]}: {proposal.title}"),
-        section(_summary(evaluation)),
-        key_figures(proposal, evaluation),
-        divider(),
-        *sections_from_lines(check_lines(evaluation), line_limit=CHECK_LINE_LIMIT),
-        *sections_from_lines(flip_lines(proposal, evaluation), line_limit=FLIP_LINE_LIMIT),
-        section(script_quote(evaluation.script)),
-        context(_context_line(proposal_id, evaluation, author_id)),
-        *([divider(), ballot_section(ballot, evaluation.verdict)] if ballot else []),
+        header(f"{telling.headline} · {proposal.title}"),
+        section(truncate_mrkdwn(summary_text(telling), SUMMARY_LIMIT)),
+        *talking,
+        *([ballot_section(ballot, evaluation.verdict)] if ballot else []),
         action_buttons(proposal_id, closed=bool(ballot and ballot.closed)),
+        divider(),
+        context(truncate_mrkdwn(check_status_line(evaluation, STATUS_ICONS), 2900)),
+        key_figures(telling),
+        context(_context_line(proposal_id, evaluation, author_id)),
     ]
     return VerdictMessage(
         text=fallback_text(proposal_id, proposal, evaluation),
@@ -183,7 +119,7 @@ def verdict_message(
 
 
 def fallback_text(proposal_id: int, proposal: Proposal, evaluation: Evaluation) -> str:
-    """The notification text: verdict, title and proposal id."""
+    """The notification text: the engine's verdict, the title and the proposal id."""
     title = truncate(escape(proposal.title), 300)
     return f"{VERDICT_LABELS[evaluation.verdict]}: {title} (proposal #{proposal_id})"
 
@@ -191,7 +127,7 @@ def fallback_text(proposal_id: int, proposal: Proposal, evaluation: Evaluation) 
 def verdict_metadata(
     proposal_id: int, evaluation: Evaluation, ballot: BallotView | None = None
 ) -> dict[str, Any]:
-    """docs/contracts.md's message metadata, with the tally and, once closed, the outcome."""
+    """The message metadata of docs/contracts.md, with the tally and, once closed, the outcome."""
     payload: dict[str, Any] = {
         "proposal_id": proposal_id,
         "verdict": evaluation.verdict.value,
@@ -204,102 +140,35 @@ def verdict_metadata(
     return {"event_type": METADATA_EVENT_TYPE, "event_payload": payload}
 
 
-def _summary(evaluation: Evaluation) -> str:
-    lines = [f"*Recommendation:* {RECOMMENDATIONS[evaluation.recommendation]}"]
-    if evaluation.primary_reason:
-        lines.append(f"*Why:* {safe(evaluation.primary_reason, 1500)}")
+def summary_text(telling: Telling) -> str:
+    """Why, what the engine advises, what would approve, and what else fails."""
+    lines = []
+    if telling.reason:
+        lines.append(f"*Why:* {escape(telling.reason)}")
+    lines.append(f"*Advice:* {escape(telling.advice)}")
+    if telling.to_approve:
+        label, _, rest = telling.to_approve.partition(": ")
+        lines.append(f"*{label}:* {escape(rest)}")
+    if telling.also_failing:
+        lines.append(f"*Also failing:* {escape(joined(telling.also_failing))}.")
     return "\n".join(lines)
 
 
-def key_figures(proposal: Proposal, evaluation: Evaluation) -> Block:
+def key_figures(telling: Telling) -> Block:
     """The key figures as section fields (at most ten)."""
-    figures, policy = evaluation.figures, evaluation.policy
-    sla = proposal.latency_sla_ms if proposal.latency_sla_ms is not None else policy.latency_sla_ms
-    return fields_section(
-        [
-            f"*Projected lift*\n{pct(proposal.projected_lift_pct)} "
-            f"on {safe(proposal.kpi_name, 100)}",
-            f"*Clean examples*\n{count(figures.clean_examples)} "
-            f"({pct(figures.clean_proportion * 100)} clean)",
-            f"*Total cost*\n{money(figures.total_cost_usd)}",
-            f"*Weighted lift per day*\n{fixed(figures.weighted_lift_per_day_pct, 2)} %/day",
-            f"*ROI (raw)*\n{multiple(figures.raw_roi)}",
-            f"*ROI (timing-adjusted)*\n{multiple(figures.timing_adjusted_roi)}",
-            f"*Delivery*\n{_days(proposal.delivery_days)} (max {policy.max_delivery_days})",
-            f"*Latency*\n{general(proposal.latency_ms)} ms vs SLA {general(sla)} ms",
-        ]
-    )
+    return fields_section([f"*{label}*\n{escape(value)}" for label, value in telling.figures])
 
 
-def check_lines(evaluation: Evaluation) -> list[str]:
-    """One line per check: its icon, name and message."""
-    return ["*Checks*", *(_check_line(check) for check in evaluation.checks)]
-
-
-def _check_line(check: Check) -> str:
-    advisory = " (advisory)" if check.kind is CheckKind.ADVISORY else ""
-    name = CHECK_NAMES.get(check.id, check.id.value)
-    line = f"{STATUS_ICONS[check.status]} *{name}*{advisory}: {escape(check.message)}"
-    return truncate_mrkdwn(line, CHECK_LINE_LIMIT)
-
-
-def flip_lines(proposal: Proposal, evaluation: Evaluation) -> list[str]:
-    """'What would flip it': each option in words, then the failing gates no option can fix."""
-    failing = [c.id for c in evaluation.checks if c.status is Status.FAIL]
-    if not failing:
-        return []
-    lines = ["*What would flip it*"]
-    lines += [f"• {_flip_sentence(flip, proposal)}" for flip in evaluation.flips]
-    covered = {gate for flip in evaluation.flips for gate in flip.gates}
-    for gate in failing:
-        if gate not in covered:
-            name = CHECK_NAMES.get(gate, gate.value)
-            lines.append(f"• {name}: no single change fixes it; see the check above.")
-    if len(lines) == 1:
-        lines.append("• No change to one figure flips this verdict.")
-    return lines
-
-
-def _flip_sentence(flip: Flip, proposal: Proposal) -> str:
-    changes = " and ".join(describe_change(change, proposal) for change in flip.changes)
-    changes = changes[:1].upper() + changes[1:]
-    gates = ", ".join(gate.value for gate in flip.gates)
-    return truncate_mrkdwn(f"{changes} → fixes {gates}", FLIP_LINE_LIMIT)
-
-
-def describe_change(change: Change, proposal: Proposal) -> str:
-    """One change in words: "raise projected lift to ≥ 6.0 % (now 4.0 %)" (mrkdwn-escaped)."""
-    name, places, show = _field_words(change.field, proposal)
-    verb = "set" if change.current is None else ("raise" if ">" in change.comparator else "lower")
-    target = show(rounded_toward(change.required, places, change.comparator))
-    now = "not given" if change.current is None else show(change.current)
-    symbol = COMPARATOR_SYMBOLS.get(change.comparator, change.comparator)
-    return escape(f"{verb} {name} to {symbol} {target} (now {now})")
-
-
-def _field_words(field: str, proposal: Proposal) -> tuple[str, int, Callable[[float], str]]:
-    """How to name and show a flip's field; lock fields name their lock."""
-    if field in FIELD_WORDS:
-        return FIELD_WORDS[field]
-    match = _LOCK_FIELD.fullmatch(field)
-    if match and int(match.group(1)) < len(proposal.locks):
-        lock = proposal.locks[int(match.group(1))]
-        name = f"lock {int(match.group(1)) + 1} ({truncate(lock.name, LOCK_NAME_SHOWN)})"
-        unit = f" {lock.unit}" if lock.unit else ""
-        return name, 4, lambda v: f"{general(v)}{unit}"
-    return field, 4, general
-
-
-def script_quote(script: str) -> str:
+def talking_points(script: str) -> str:
     """The talking-point script as a mrkdwn quote."""
     quoted = "\n".join(f">{line}" for line in escape(script).splitlines() or [""])
-    return truncate_mrkdwn(f"*Talking points*\n{quoted}", 3000)
+    return truncate_mrkdwn(f"*Talking points*\n{quoted}", TALKING_POINTS_LIMIT)
 
 
 def _context_line(proposal_id: int, evaluation: Evaluation, author_id: str) -> str:
     return (
         f"Proposal #{proposal_id} · policy `{evaluation.policy.hash}` · "
-        f"submitted by {mention(author_id)}"
+        f"submitted by {mention(author_id)} · every check and option: *Decision record*"
     )
 
 

@@ -21,7 +21,7 @@ from bot.records_markdown import (
     decision_record_message,
     markdown_to_mrkdwn,
 )
-from bot.rendering import flip_sentence
+
 from core.evaluation import CheckId
 from core.policy import Policy
 from core.proposal import MetricLock, Proposal

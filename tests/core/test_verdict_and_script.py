@@ -114,5 +114,5 @@ def test_a_rejection_script_gives_the_reason_the_advice_and_what_would_approve()
         "Uniqueness 55.0 % (45.0 % duplicates) is below the 70.0 % Data Hygiene minimum. "
         "Clean and de-duplicate the data first, and use prompt engineering meanwhile. "
         "It would approve with duplicates of at most 30.0 % and sprint length of at most "
-        "5.9 days."
+        "7.5 days."
     )
