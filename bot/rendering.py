@@ -118,7 +118,11 @@ def policy_rows(policy: Policy) -> list[tuple[str, str]]:
 def render_text(
     proposal: Proposal, evaluation: Evaluation, *, width: int = 110, color: bool = False
 ) -> str:
-    """The evaluation as a readable report for a terminal or a debrief doc."""
+    """The evaluation as a readable report for a terminal or a debrief doc.
+
+    The summary at the top is written a sentence per line, unwrapped (the terminal wraps it),
+    so it reads back, and copies, as whole sentences."""
+    telling = tell(proposal, evaluation)
     buffer = io.StringIO()
     console = Console(
         file=buffer,
@@ -130,18 +134,18 @@ def render_text(
         emoji=False,
         legacy_windows=False,
     )
-    console.print(_text_report(proposal, evaluation))
+    headline, *summary = summary_lines(telling)
+    style = "bold green" if evaluation.verdict is Verdict.APPROVE else "bold red"
+    console.print(Text(f"Fine-tuning check: {proposal.title}", style="bold"), soft_wrap=True)
+    console.print(Text(headline, style=style))
+    for line in summary:
+        console.print(Text(line), soft_wrap=True)
+    console.print(_text_details(proposal, evaluation, telling))
     return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
 
 
-def _text_report(proposal: Proposal, evaluation: Evaluation) -> RenderableType:
-    telling = tell(proposal, evaluation)
-    style = "bold green" if evaluation.verdict is Verdict.APPROVE else "bold red"
-    headline, *summary = summary_lines(telling)
+def _text_details(proposal: Proposal, evaluation: Evaluation, telling: Telling) -> RenderableType:
     parts: list[RenderableType] = [
-        Text(f"Fine-tuning check: {proposal.title}", style="bold"),
-        Text(headline, style=style),
-        *(Text(line) for line in summary),
         Text(""),
         _checks_table(proposal, evaluation),
         _pairs_table("Key figures", ("figure", "value"), telling.figures),

@@ -21,7 +21,7 @@ from core.evaluation import (
 )
 from core.figures import Derived, Terms
 from core.proposal import MetricLock, Proposal
-from core.telling import ADVICE, combination_words
+from core.telling import advice, combination_words
 from core.verdict import deciding_gate
 from core.wording import (
     exact,
@@ -69,7 +69,7 @@ def _rejection(
     failing = [c["id"] for c in checks if c["status"] is Status.FAIL and c["kind"] is GATE]
     deciding = deciding_gate(failing)
     reason = _check(checks, deciding)["message"] if deciding else ""
-    sentences = [reason, ADVICE[recommendation]]
+    sentences = [reason, advice(recommendation, failing)]
     if combination:
         words = combination_words(combination, proposal, spoken=True)
         joiner = " " if words.startswith("only ") else " with "

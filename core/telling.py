@@ -69,6 +69,21 @@ ADVICE: dict[Recommendation, str] = {
     ),
 }
 
+_LATENCY_ONLY = "Bring the latency within the SLA before asking again."
+_LOCKS_ONLY = "Meet the Metric-Locks before asking again."
+
+
+def advice(recommendation: Recommendation, failing: list[CheckId]) -> str:
+    """What the engine advises, about the gates that actually failed."""
+    if recommendation is Recommendation.MEET_LATENCY_AND_LOCKS:
+        latency, locks = CheckId.LATENCY_SLA in failing, CheckId.METRIC_LOCK in failing
+        if latency and not locks:
+            return _LATENCY_ONLY
+        if locks and not latency:
+            return _LOCKS_ONLY
+    return ADVICE[recommendation]
+
+
 ENGINE_VERDICTS = {Verdict.APPROVE: "Engine: approve", Verdict.REJECT: "Engine: reject"}
 
 _LOCK_FIELD = re.compile(r"metric_locks\[(\d+)\]\.achieved")
@@ -95,7 +110,7 @@ def tell(proposal: Proposal, evaluation: Evaluation) -> Telling:
     return Telling(
         headline=ENGINE_VERDICTS[evaluation.verdict],
         reason=reason,
-        advice=ADVICE[evaluation.recommendation],
+        advice=advice(evaluation.recommendation, [check.id for check in failing]),
         to_approve=to_approve_line(proposal, evaluation),
         also_failing=[check_name(check.id.value) for check in failing if check.id != deciding],
         options=[option_sentence(flip, proposal) for flip in evaluation.flips],

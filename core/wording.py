@@ -292,8 +292,8 @@ def bound(required: float, comparator: str, kind: Kind) -> Bound:
 def _rounded(value: float, places: int, *, up: bool) -> float:
     """``value`` at ``places`` decimals, rounded up or down, at the engine's 9-decimal precision
     (``7.3`` stays ``7.3``, though ``7.3 × 10`` is ``73.00000000000001`` in binary)."""
-    if not math.isfinite(value):
-        return value
+    if not math.isfinite(value) or abs(value) >= _PRECISE_BELOW:
+        return value  # past 10¹⁵ a float has no decimals left to round
     scale = _SCALES[places]
     scaled = round(value * scale, DECIMALS - places)
     whole = math.ceil(scaled) if up else math.floor(scaled)
@@ -301,6 +301,7 @@ def _rounded(value: float, places: int, *, up: bool) -> float:
 
 
 _SCALES = tuple(10**places for places in range(DECIMALS + 1))
+_PRECISE_BELOW = 1e15
 
 
 # --- the checks, as people name them ---------------------------------------------------------

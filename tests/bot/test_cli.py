@@ -26,6 +26,7 @@ CONTRACT_KEYS = {
     "primary_reason",
     "checks",
     "flips",
+    "verdict_flip",
     "figures",
     "script",
     "policy",
@@ -129,18 +130,21 @@ def test_an_example_renders_as_a_markdown_decision_record(example: Path) -> None
     assert run.code == 0, run.stderr
     assert run.stdout.startswith("# Fine-tuning decision record: ")
     assert "| check | kind | status | value | threshold | message |" in run.stdout
-    assert f"**Verdict:** {verdict}" in run.stdout
-    for section in ("## Inputs", "## What would flip it", "## Talking points", "## Policy"):
+    assert f"**Engine: {verdict}**" in run.stdout
+    for section in ("## Inputs", "## What would flip it", "## Policy"):
         assert section in run.stdout
+    # Talking points for an approval; a rejection's script is its summary at the top.
+    assert ("## Talking points" in run.stdout) is (verdict == "approve")
 
 
 @pytest.mark.parametrize("example", EXAMPLE_FILES, ids=lambda path: path.stem)
 def test_an_example_renders_as_a_plain_text_report_naming_the_verdict(example: Path) -> None:
     run = run_cli("evaluate", example)
-    verdict = str(case_for(example)["expect"]["verdict"]).upper()  # type: ignore[index]
+    verdict = str(case_for(example)["expect"]["verdict"])  # type: ignore[index]
     assert run.code == 0, run.stderr
-    assert f"Verdict: {verdict}" in run.stdout
-    assert "kpi_lift" in run.stdout and "Talking points" in run.stdout
+    assert f"\nEngine: {verdict}\n" in run.stdout
+    assert "Minimum lift" in run.stdout and "kpi_lift" not in run.stdout
+    assert ("Talking points" in run.stdout) is (verdict == "approve")
 
 
 def test_the_text_report_carries_no_colour_codes_when_piped() -> None:
@@ -603,23 +607,6 @@ def test_reminders_with_a_bad_date_exits_two_naming_the_option(tmp_path: Path) -
 
 
 # --- the renderings, in process ------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("value", "shown"),
-    [
-        (None, "-"),
-        (150000, "150,000"),
-        (0.6, "0.6"),
-        (1.818181818, "1.8182"),
-        (0.00001234, "1.23e-05"),
-        (float("inf"), "infinite"),
-    ],
-)
-def test_numbers_are_shown_as_a_person_reads_them(value: float | None, shown: str) -> None:
-    from bot.rendering import format_number
-
-    assert format_number(value) == shown
 
 
 def test_a_pipe_in_a_title_does_not_break_the_markdown_tables() -> None:

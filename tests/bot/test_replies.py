@@ -94,8 +94,10 @@ def test_each_proposal_gets_a_line_with_id_title_verdict_vote_state_and_date() -
     ]
     text = text_of(proposal_list_blocks(records))
 
-    assert "*#1* Fraud model upgrade · ✅ Approve · vote open until 2026-04-05 · 2026-04-02" in text
-    assert "*#2* Fraud model upgrade · ✅ Approve · vote closed → no decision" in text
+    assert (
+        "*#1* Fraud model upgrade · Engine: approve · vote open until 2026-04-05 · 2026-04-02"
+    ) in text
+    assert "*#2* Fraud model upgrade · Engine: approve · vote closed → no decision" in text
     assert "not posted (invite the bot)" in text
     assert "http" not in text
 

@@ -158,8 +158,8 @@ async def test_a_revision_without_votes_re_evaluates_keeps_the_history_and_updat
     assert (status, body) == (200, "")
     assert [entry.evaluation.verdict.value for entry in history] == ["approve", "reject"]
     assert payload(update)["verdict"] == "reject"
-    assert update["blocks"][0]["text"]["text"].startswith("❌ Reject")
-    assert lines == [f"<@{AUTHOR}> revised proposal #{proposal_id} (revision 2): ❌ Reject."]
+    assert update["blocks"][0]["text"]["text"] == "Engine: reject · Fraud classifier fine-tune"
+    assert lines == [f"<@{AUTHOR}> revised proposal #{proposal_id} (revision 2): Engine: reject."]
 
 
 async def test_submitting_with_votes_but_without_the_tick_is_an_error_on_the_confirmation(

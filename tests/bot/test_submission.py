@@ -17,7 +17,6 @@ from bot.persistence.database import create_engine
 from bot.persistence.records import DeliveryState, ProposalRecord
 from bot.persistence.repository import Repository
 from bot.services import BACKGROUND_CONCURRENCY
-from bot.services.ballot import ballot_message
 from bot.settings import Settings
 from core.evaluation import Verdict
 from tests.bot import signing
@@ -95,11 +94,14 @@ async def test_the_verdict_carries_blocks_metadata_and_vote_buttons(
         team_id="T0001", channel_id=signing.CHANNEL_ID, author_id=signing.USER_ID
     )
     assert record is not None
-    snapshot = await deps.voting.snapshot(record.id)
-    assert snapshot is not None
-    expected = ballot_message(snapshot)
-    assert post.params["blocks"] == expected.blocks
-    assert post.params["text"] == expected.text
+    blocks = post.params["blocks"]
+    assert blocks[0]["text"]["text"] == "Engine: approve · Fraud classifier fine-tune"
+    assert post.params["text"] == (
+        f"Engine: approve: Fraud classifier fine-tune (proposal #{record.id})"
+    )
+    ballot = next(block for block in blocks if block.get("block_id") == "ballot")
+    assert ballot["text"]["text"].startswith("*Committee vote* (open")
+    assert "✅ Approve 0 · ❌ Reject 0 · ➖ Abstain 0" in ballot["text"]["text"]
     assert post.params["metadata"] == {
         "event_type": "finetune_verdict",
         "event_payload": {

@@ -75,12 +75,20 @@ def test_every_shared_case_renders_within_block_kit_limits(case: Path) -> None:
     assert proposal.title in message.blocks[0]["text"]["text"]
 
 
-def test_the_header_gives_the_verdict_and_the_title() -> None:
+def test_the_header_gives_the_engines_verdict_and_the_title() -> None:
     approved = render("fraud-metric-lock")
     rejected = render("q2-budget-timing")
 
-    assert approved.blocks[0]["text"]["text"] == "✅ Approve: Fraud model upgrade"
-    assert rejected.blocks[0]["text"]["text"].startswith("❌ Reject: ")
+    assert approved.blocks[0]["text"]["text"] == "Engine: approve · Fraud model upgrade"
+    assert rejected.blocks[0]["text"]["text"] == "Engine: reject · Q2 ranking fine-tune"
+    assert approved.text == "Engine: approve: Fraud model upgrade (proposal #12)"
+
+
+def test_the_engines_verdict_never_reads_like_a_vote() -> None:
+    header = render().blocks[0]["text"]["text"]
+    labels = {b["text"]["text"] for b in buttons(render()).values()}
+    assert header.split(" · ")[0] not in labels
+    assert "❌ Reject" in labels and "❌ Reject" not in header
 
 
 def test_a_long_title_is_cut_with_an_ellipsis_to_fit_the_header() -> None:
@@ -91,75 +99,100 @@ def test_a_long_title_is_cut_with_an_ellipsis_to_fit_the_header() -> None:
     assert header.endswith("…")
 
 
-def test_key_figures_are_section_fields() -> None:
+def test_key_figures_are_section_fields_in_the_units_of_every_surface() -> None:
     fields = next(b["fields"] for b in render().blocks if "fields" in b)
-    names = [field["text"].split("\n")[0] for field in fields]
 
-    assert names == [
-        "*Projected lift*",
-        "*Clean examples*",
-        "*Total cost*",
-        "*Weighted lift per day*",
-        "*ROI (raw)*",
-        "*ROI (timing-adjusted)*",
-        "*Delivery*",
-        "*Latency*",
+    assert [field["text"] for field in fields] == [
+        "*Projected lift*\n4.0 % on revenue per session",
+        "*Clean examples*\n162,450 rows (0.90 clean)",
+        "*Total cost*\n$33,000",
+        "*Weighted lift*\n0.30 pp/day",
+        "*Timing-adjusted ROI*\n1.82× (raw 3.64×)",
+        "*Delivery*\n45 days (window 45 days)",
+        "*Latency*\n100 ms (SLA 150 ms)",
     ]
-    assert fields[0]["text"] == "*Projected lift*\n4.0 % on revenue per session"
-    assert fields[7]["text"] == "*Latency*\n100 ms vs SLA 150 ms"
 
 
-def test_every_check_is_listed_with_its_status_icon_and_message() -> None:
-    message = render()
-    _, evaluation = load_case("q2-budget-timing")
-    text = "\n".join(section_texts(message))
+def test_the_reason_the_combination_that_approves_and_the_vote_come_first() -> None:
+    message = render(ballot=BallotView())
+    kinds = [block.get("block_id") or block["type"] for block in message.blocks]
 
-    assert "❌ *KPI lift*: Projected lift 4.0 % is below the 5.0 % minimum." in text
-    assert "➖ *Prompt alternative*" in text
-    assert "⚠️ *Metric-Lock*" in text
-    assert "✅ *Diminishing returns* (advisory)" in text
-    assert all(check.message in text for check in evaluation.checks)
-
-
-def test_what_would_flip_it_is_said_in_words_with_the_gates_it_fixes() -> None:
-    text = "\n".join(section_texts(render(projected_lift_pct=4.0, engineering_days=6.0)))
-
-    assert "*What would flip it*" in text
-    assert "• Raise projected lift to ≥ 5.0 % (now 4.0 %) → fixes kpi_lift" in text
-
-
-def test_a_flip_target_is_rounded_in_the_direction_that_still_meets_the_rule() -> None:
-    text = "\n".join(section_texts(render()))
-
-    assert (
-        "Raise projected lift to &gt; 8.0 % (now 4.0 %) → fixes kpi_lift, signal_weighted_roi"
-        in text
+    assert kinds[:4] == ["header", "section", "ballot", "verdict_actions"]
+    assert message.blocks[1]["text"]["text"] == (
+        "*Why:* Projected lift 4.0 % is below the 5.0 % minimum.\n"
+        "*Advice:* Reach the gain with prompt engineering or a feature-flag toggle instead of "
+        "fine-tuning.\n"
+        "*To approve:* projected lift ≥ 8.0 % and delivery time ≤ 40 days.\n"
+        "*Also failing:* signal-weighted ROI and timing-adjusted ROI."
     )
-    assert "Lower compute budget to ≤ $1,999.92 (now $5,000)" in text
 
 
-def test_a_lock_flip_names_the_lock() -> None:
+def test_every_check_is_shown_once_as_an_icon_and_its_name() -> None:
+    context = next(b for b in render().blocks if b["type"] == "context")
+    assert context["elements"][0]["text"] == (
+        "❌ minimum lift · ✅ clean-data volume · ✅ data hygiene · ❌ signal-weighted ROI · "
+        "✅ delivery window · ❌ timing-adjusted ROI · ✅ latency SLA · "
+        "➖ prompt-engineering alternative · ⚠️ Metric-Lock · ✅ diminishing returns · "
+        "➖ over-fitting"
+    )
+
+
+def test_each_fact_is_said_once_and_gate_ids_never_show() -> None:
+    text = all_text(render())
+    assert text.count("Projected lift 4.0 % is below the 5.0 % minimum.") == 1
+    assert text.count("1.82×") == 1 and text.count("0.30 pp/day") == 1
+    assert "kpi_lift" not in text and "signal_weighted_roi" not in text
+    assert "Talking points" not in text  # a rejection's script is its summary
+
+
+def test_the_message_is_short_and_the_decision_record_has_the_rest() -> None:
+    message = render(ballot=BallotView())
+    visible = sum(len(chunk) for chunk in _visible_texts(message.blocks))
+    assert visible < 1300
+    assert "every check and option: *Decision record*" in all_text(message)
+
+
+def _visible_texts(blocks: list[dict[str, Any]]) -> list[str]:
+    texts = []
+    for block in blocks:
+        if isinstance(block.get("text"), dict):
+            texts.append(block["text"]["text"])
+        texts += [field["text"] for field in block.get("fields", [])]
+        texts += [
+            element["text"] if isinstance(element["text"], str) else element["text"]["text"]
+            for element in block.get("elements", [])
+            if "text" in element
+        ]
+    return texts
+
+
+def test_a_lock_in_the_combination_is_named_by_its_lock() -> None:
     proposal, _ = load_case("fraud-metric-lock")
     missed = proposal.locks[1].model_copy(update={"achieved": 130.0})
-    text = "\n".join(
-        section_texts(render("fraud-metric-lock", metric_locks=[proposal.locks[0], missed]))
+    summary = render("fraud-metric-lock", metric_locks=[proposal.locks[0], missed]).blocks[1]
+
+    assert "*To approve:* latency ≤ 120 ms." in summary["text"]["text"]
+
+
+def test_an_approval_quotes_its_talking_points_and_no_combination() -> None:
+    message = render("fraud-metric-lock")
+    texts = section_texts(message)
+    assert texts[0] == "*Advice:* Go ahead with the fine-tune."
+    assert texts[1] == (
+        "*Talking points*\n>Our fine-tuned model satisfies the dual threshold set for this "
+        "quarter: reduction in false positives at 5.3 % against a locked ≥ 0.4 % and latency "
+        "at 115 ms against a locked ≤ 120 ms."
     )
-
-    assert "Lower lock 2 (latency) to ≤ 120 ms (now 130 ms) → fixes metric_lock" in text
-
-
-def test_an_approved_proposal_has_no_flip_section() -> None:
-    assert "What would flip it" not in all_text(render("fraud-metric-lock"))
+    assert "To approve" not in all_text(message)
 
 
-def test_the_script_is_quoted_and_the_context_names_id_policy_and_author() -> None:
+def test_the_context_names_id_policy_and_author() -> None:
     message = render()
-    _, evaluation = load_case("q2-budget-timing")
-    context = next(b for b in message.blocks if b["type"] == "context")["elements"][0]["text"]
+    context = [b for b in message.blocks if b["type"] == "context"][-1]["elements"][0]["text"]
 
-    assert any(text.startswith("*Talking points*\n>") for text in section_texts(message))
     assert context == (
-        f"Proposal #12 · policy `{evaluation.policy.hash}` · submitted by <@U0AUTHOR>"
+        "Proposal #12 · policy `aaa38f781831` · submitted by <@U0AUTHOR> · "
+        "every check and option: *Decision record*"
     )
 
 
