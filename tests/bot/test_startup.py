@@ -125,6 +125,26 @@ async def test_a_signal_stops_a_connected_socket_mode_bot_within_seconds(
     assert fake_slack.open_sockets == 0
 
 
+async def test_a_signal_stops_a_socket_mode_bot_still_trying_to_connect(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    await fake_slack.drop_sockets()  # the token is good, but no websocket ever opens
+    port = free_port()
+    process = await start_bot(socket_mode_environment(fake_slack, tmp_path, port), tmp_path)
+    try:
+        # the start-up check's call, then the Socket Mode client's own first attempt
+        await fake_slack.wait_for("apps.connections.open", count=2, timeout=30)
+        process.send_signal(signal.SIGTERM)
+        code, lines = await finish(process, timeout=STOP_TIMEOUT)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert code == 0
+    assert "stopped during start-up: nothing was started" in [e["msg"] for e in json_lines(lines)]
+    assert fake_slack.socket_connections == 0
+
+
 async def test_healthz_answers_503_while_the_socket_mode_connection_is_down(
     fake_slack: FakeSlack, tmp_path: Path
 ) -> None:
