@@ -147,22 +147,24 @@ async def start(stack: AsyncExitStack, app: AsyncApp, deps: Deps, engine: AsyncE
 
     Everything started is pushed on `stack`, so an error or a signal part way undoes it.
     """
-    settings = deps.settings
+    settings, ping, started = deps.settings, deps.repository.ping, asyncio.Event()
     if settings.socket_mode:
         link = SocketModeLink()
-        await _listen(stack, create_health_app(deps.repository.ping, slack=link), settings.port)
+        health = create_health_app(ping, slack=link, started=started)
+        await _listen(stack, health, settings.port)
         await _check_tokens(deps)
         await _connect_socket_mode(stack, app, settings, link)
     else:
         web_api = WebApiLink(deps.client)
-        health = create_web_app(app, deps.repository.ping, slack=web_api)
-        await _listen(stack, health, settings.port)
+        served = create_web_app(app, ping, slack=web_api, started=started)
+        await _listen(stack, served, settings.port)
         await _check_tokens(deps)
         web_api.record(True)
     jobs = JobRunner()
     scheduler = start_jobs(deps, engine, jobs)
     stack.push_async_callback(stop_jobs, scheduler, jobs)
     await _log_banner(settings, deps, engine, scheduler)
+    started.set()  # /healthz stops saying "starting"
     return True
 
 

@@ -500,7 +500,7 @@ def _add_reminders(commands: Any) -> None:
         "reminders",
         help="list the reminders due on a day",
         description="List the reminders due on a day (default today) for the proposals in "
-        "DATABASE_URL, sent or not.",
+        "DATABASE_URL, sent or not: each proposal's title and the text the bot posts.",
     )
     command.add_argument("--date", metavar="YYYY-MM-DD", help="the day (default: today)")
     command.add_argument(

@@ -1,9 +1,11 @@
 """The HTTP face of the app: Slack's request URL and a health check.
 
 `GET /healthz` answers ``{"ok": …, "database": "ok" | what failed, "slack": "connected" |
-"disconnected"}``: 200 when both are fine, 503 otherwise (so Docker's HEALTHCHECK calls a bot
-that lost Slack unhealthy). What "connected" means in each mode is in `bot.slack_link`; an app
-served without a link (some tests) reports the database alone.
+"disconnected" | "starting"}``: 200 when both are fine, 503 otherwise (so Docker's HEALTHCHECK
+calls a bot that lost Slack unhealthy). "starting" until the start-up has finished (tokens
+checked, connected, sweeps scheduled): a bot still starting is not healthy yet. What
+"connected" means in each mode is in `bot.slack_link`; an app served without a link (some
+tests) reports the database alone.
 """
 
 from __future__ import annotations
@@ -28,7 +30,11 @@ Ping = Callable[[], Awaitable[object]]
 
 
 def create_web_app(
-    bolt_app: AsyncApp, ping: Ping, *, slack: SlackLink | None = None
+    bolt_app: AsyncApp,
+    ping: Ping,
+    *,
+    slack: SlackLink | None = None,
+    started: asyncio.Event | None = None,
 ) -> web.Application:
     """An aiohttp application serving `POST /slack/events` and `GET /healthz`."""
 
@@ -36,31 +42,35 @@ def create_web_app(
         bolt_response = await bolt_app.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)
 
-    application = create_health_app(ping, slack=slack)
+    application = create_health_app(ping, slack=slack, started=started)
     application.router.add_post(EVENTS_PATH, slack_events)
     return application
 
 
-def create_health_app(ping: Ping, *, slack: SlackLink | None = None) -> web.Application:
+def create_health_app(
+    ping: Ping, *, slack: SlackLink | None = None, started: asyncio.Event | None = None
+) -> web.Application:
     """An aiohttp application serving only `GET /healthz` (what Socket Mode needs)."""
 
     async def healthz(_request: web.Request) -> web.Response:
-        return await health(ping, slack)
+        return await health(ping, slack, started)
 
     application = web.Application()
     application.router.add_get(HEALTH_PATH, healthz)
     return application
 
 
-async def health(ping: Ping, slack: SlackLink | None = None) -> web.Response:
+async def health(
+    ping: Ping, slack: SlackLink | None = None, started: asyncio.Event | None = None
+) -> web.Response:
     """200 when the database answers `SELECT 1` and Slack is connected; 503 otherwise."""
-    database, connected = await asyncio.gather(
-        database_state(ping), slack_connected(slack) if slack else _nothing()
-    )
+    starting = started is not None and not started.is_set()
+    slack_check = slack_connected(slack) if slack is not None and not starting else _nothing()
+    database, connected = await asyncio.gather(database_state(ping), slack_check)
     body: dict[str, object] = {"ok": database == "ok", "database": database}
     if slack is not None:
         body["ok"] = database == "ok" and connected
-        body["slack"] = "connected" if connected else "disconnected"
+        body["slack"] = "starting" if starting else "connected" if connected else "disconnected"
     return web.json_response(body, status=200 if body["ok"] else 503)
 
 

@@ -144,9 +144,11 @@ def reminders_command(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     except DBAPIError as failure:
         reason = describe_failure(settings.database_url, failure)
+        never_migrated = "no such table" in reason or "does not exist" in reason
+        hint = "; run `finetune-check migrate` first if the database is new"
         print(
-            f"error: DATABASE_URL: cannot read the proposals ({reason}); "
-            "run `finetune-check migrate` first if the database is new",
+            f"error: DATABASE_URL: cannot read the proposals ({reason})"
+            f"{hint if never_migrated else ''}",
             file=sys.stderr,
         )
         return EXIT_FAILED

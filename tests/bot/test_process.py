@@ -248,7 +248,7 @@ async def test_a_taken_port_ends_the_start_before_any_sweep_or_call_reaches_slac
     assert not [entry for entry in json_lines(lines) if entry["logger"] == "bot.jobs"]
 
 
-async def test_a_signal_during_start_up_stops_the_bot_at_once(
+async def test_a_bot_still_starting_is_not_healthy_and_a_signal_stops_it_at_once(
     fake_slack: FakeSlack, tmp_path: Path
 ) -> None:
     fake_slack.hang("auth.test")  # the start-up check waits for Slack, which never answers
@@ -258,12 +258,14 @@ async def test_a_signal_during_start_up_stops_the_bot_at_once(
     process = await start_bot(env, tmp_path)
     try:
         await fake_slack.wait_for("auth.test", timeout=START_TIMEOUT)
+        meanwhile = await wait_until_healthy(port, want=503)  # the port is bound by now
         process.send_signal(signal.SIGTERM)
         code, lines = await finish(process, timeout=STOP_TIMEOUT)
     finally:
         if process.returncode is None:
             process.kill()
             await process.wait()
+    assert meanwhile == (503, {"ok": False, "database": "ok", "slack": "starting"})
     assert code == 0
     messages = [entry["msg"] for entry in json_lines(lines)]
     assert "stopped during start-up: nothing was started" in messages
