@@ -12,18 +12,14 @@ COPY bot ./bot
 RUN pip install --no-cache-dir .
 
 FROM python:3.11-slim-bookworm AS runtime
-# MIGRATIONS_DIR: the package is installed (not editable) in /opt/venv, so the Alembic
-# scripts next to the source tree are not beside it; they are copied to /app/migrations.
+# The Alembic scripts are installed with the package (bot/persistence/migrations in /opt/venv).
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PATH=/opt/venv/bin:$PATH \
-    PORT=3000 DATABASE_URL=sqlite+aiosqlite:////data/finetune-check.db \
-    MIGRATIONS_DIR=/app/migrations
+    PORT=3000 DATABASE_URL=sqlite+aiosqlite:////data/finetune-check.db
 RUN groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --home-dir /app --shell /usr/sbin/nologin app \
     && mkdir -p /app /data && chown app:app /data
 WORKDIR /app
 COPY --from=build /opt/venv /opt/venv
-COPY migrations ./migrations
-COPY alembic.ini ./
 USER 10001:10001
 VOLUME ["/data"]
 EXPOSE 3000

@@ -1,11 +1,16 @@
 """`python -m bot`: the composition root (settings, database, repository, client, app, scheduler,
 server).
 
-Start-up: settings → logging (secrets registered for redaction) → migrations → engine and
-repository → Bolt app with request logging → HTTP server (Socket Mode: the Socket Mode
-connection plus `/healthz` on PORT) → scheduler with the reminder, nudge, vote-close and
-verdict-redelivery sweeps (the last also run at once) → one banner line. SIGTERM or SIGINT
-stops it in the reverse order: no new requests, the sweeps in progress finish, the work queued
+Start-up, in an order where a start that fails has sent nothing to Slack and run no sweep:
+settings (tokens shaped right, no placeholders; the Slack secrets then leave the process
+environment, so nothing else reads them there) → logging (secrets registered for redaction) →
+migrations → engine, repository and Bolt app → the HTTP server bound on PORT (HTTP mode: the
+app and `/healthz`; Socket Mode: `/healthz`) → the tokens checked with Slack (`auth.test`,
+and `apps.connections.open` in Socket Mode) → the Socket Mode connection → the scheduler with
+the reminder, nudge, vote-close and verdict-redelivery sweeps (the last also run at once) →
+one banner line. SIGTERM or SIGINT stops it at any point, within seconds: during start-up
+what was started is undone; afterwards in the reverse order: no new sweeps (those in progress
+finish), the Socket Mode connection closes, the server stops taking requests, the work queued
 after acks finishes, then the engine is disposed.
 """
 
@@ -13,11 +18,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import sys
-from collections.abc import Sequence
-from contextlib import AsyncExitStack
+from collections.abc import Awaitable, Sequence
+from contextlib import AsyncExitStack, suppress
 from functools import partial
+from typing import TypeVar
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -30,7 +37,12 @@ from bot.clock import SystemClock
 from bot.deps import Deps
 from bot.logging import configure_logging, redact
 from bot.observability import JobRunner, migration_state
-from bot.persistence.database import create_engine, database_url, run_migrations
+from bot.persistence.database import (
+    create_engine,
+    database_url,
+    describe_failure,
+    run_migrations,
+)
 from bot.persistence.repository import Repository
 from bot.reminders import ReminderConfig, ReminderSweep, SlackPoster
 from bot.scheduler import (
@@ -43,7 +55,9 @@ from bot.services.ballot import close_due_votes
 from bot.services.event_keys import forget_old_event_keys
 from bot.services.redelivery import redeliver_pending_verdicts
 from bot.settings import Settings, SettingsError, load_settings
+from bot.slack_checks import SlackCheckError, check_tokens
 from bot.slack_client import make_client
+from bot.slack_link import SocketModeLink, WebApiLink
 from bot.web import create_health_app, create_web_app
 
 logger = logging.getLogger("bot")
@@ -52,11 +66,19 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_BAD_SETTINGS = 2
 DRAIN_SECONDS = 10.0
+SOCKET_CONNECT_SECONDS = 30.0
 LISTEN_HOST = "0.0.0.0"
+SECRET_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET")
+
+T = TypeVar("T")
 
 
 class StartupError(Exception):
     """Start-up cannot go on; the message is the one line the operator sees."""
+
+    def __init__(self, line: str, exit_code: int = EXIT_FAILED) -> None:
+        super().__init__(line)
+        self.exit_code = exit_code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -65,19 +87,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
     except SettingsError as error:
-        print(error, file=sys.stderr)
+        print("\n".join(error.lines), file=sys.stderr)
         return EXIT_BAD_SETTINGS
+    forget_secret_environment()
     configure_logging(secrets=secret_values(settings))
     try:
         run_migrations(settings.database_url)
+    except KeyboardInterrupt:  # SIGINT before the event loop handles signals
+        print("stopped during start-up", file=sys.stderr)
+        return EXIT_OK
     except Exception as error:  # an unreachable or broken database ends start-up in one line
-        print(redact(f"DATABASE_URL: cannot prepare the database ({error})"), file=sys.stderr)
+        reason = describe_failure(settings.database_url, error)
+        print(redact(f"DATABASE_URL: cannot prepare the database ({reason})"), file=sys.stderr)
         return EXIT_FAILED
     try:
         return asyncio.run(serve(settings))
     except StartupError as error:
         print(redact(str(error)), file=sys.stderr)
-        return EXIT_FAILED
+        return error.exit_code
 
 
 def secret_values(settings: Settings) -> list[str]:
@@ -86,24 +113,74 @@ def secret_values(settings: Settings) -> list[str]:
     return [secret.get_secret_value() for secret in secrets if secret is not None]
 
 
+def forget_secret_environment() -> None:
+    """Take the Slack secrets out of the process environment once the settings hold them.
+
+    The settings are the one source of configuration. Bolt reads SLACK_BOT_TOKEN from the
+    environment itself (and warns that it is unused when the app is given its client), and a
+    child process would inherit the secrets.
+    """
+    for variable in SECRET_VARIABLES:
+        os.environ.pop(variable, None)
+
+
 async def serve(settings: Settings) -> int:
-    """Run the app until SIGTERM or SIGINT, then shut down gracefully."""
+    """Start, run until SIGTERM or SIGINT, then shut down gracefully."""
+    stop = _stop_on_signals()
     engine = create_engine(settings.database_url)
     deps = build_deps(settings, Repository(engine))
     app = create_app(deps)
-    stop = _stop_on_signals()
     async with AsyncExitStack() as stack:
         stack.push_async_callback(engine.dispose)
         stack.push_async_callback(_finish_background_work, deps)
-        jobs = JobRunner()
-        scheduler = start_jobs(deps, engine, jobs)
-        stack.push_async_callback(stop_jobs, scheduler, jobs)
-        await _start_server(stack, app, deps)
-        await _log_banner(settings, deps, engine, scheduler)
+        started = await until_stopped(stop, start(stack, app, deps, engine))
+        if started is None:
+            logger.info("stopped during start-up: nothing was started")
+            return EXIT_OK
         await stop.wait()
         logger.info("shutting down: no new requests; finishing sweeps and work in flight")
     logger.info("stopped")
     return EXIT_OK
+
+
+async def start(stack: AsyncExitStack, app: AsyncApp, deps: Deps, engine: AsyncEngine) -> bool:
+    """Bind the port, check the tokens, connect, then start the sweeps and log the banner.
+
+    Everything started is pushed on `stack`, so an error or a signal part way undoes it.
+    """
+    settings, ping, started = deps.settings, deps.repository.ping, asyncio.Event()
+    if settings.socket_mode:
+        link = SocketModeLink()
+        health = create_health_app(ping, slack=link, started=started)
+        await _listen(stack, health, settings.port)
+        await _check_tokens(deps)
+        await _connect_socket_mode(stack, app, settings, link)
+    else:
+        web_api = WebApiLink(deps.client)
+        served = create_web_app(app, ping, slack=web_api, started=started)
+        await _listen(stack, served, settings.port)
+        await _check_tokens(deps)
+        web_api.record(True)
+    jobs = JobRunner()
+    scheduler = start_jobs(deps, engine, jobs)
+    stack.push_async_callback(stop_jobs, scheduler, jobs)
+    await _log_banner(settings, deps, engine, scheduler)
+    started.set()  # /healthz stops saying "starting"
+    return True
+
+
+async def until_stopped(stop: asyncio.Event, work: Awaitable[T]) -> T | None:
+    """`work`'s result, or None when `stop` is set first (the work is then cancelled)."""
+    task = asyncio.ensure_future(work)
+    stopped = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    if task.done():
+        stopped.cancel()
+        return task.result()
+    task.cancel()
+    with suppress(asyncio.CancelledError):
+        await task
+    return None
 
 
 def build_deps(settings: Settings, repository: Repository) -> Deps:
@@ -170,13 +247,12 @@ async def stop_jobs(scheduler: AsyncIOScheduler, jobs: JobRunner) -> None:
 # -- the servers ----------------------------------------------------------------------------
 
 
-async def _start_server(stack: AsyncExitStack, app: AsyncApp, deps: Deps) -> None:
-    settings = deps.settings
-    if settings.socket_mode:
-        await _listen(stack, create_health_app(deps.repository.ping), settings.port)
-        await _connect_socket_mode(stack, app, settings)
-    else:
-        await _listen(stack, create_web_app(app, deps.repository.ping), settings.port)
+async def _check_tokens(deps: Deps) -> None:
+    try:
+        await check_tokens(deps.client, deps.settings)
+    except SlackCheckError as error:
+        code = EXIT_BAD_SETTINGS if error.refused else EXIT_FAILED
+        raise StartupError(str(error), code) from None
 
 
 async def _listen(stack: AsyncExitStack, application: web.Application, port: int) -> None:
@@ -191,12 +267,22 @@ async def _listen(stack: AsyncExitStack, application: web.Application, port: int
         raise StartupError(f"PORT: cannot listen on port {port} ({error.strerror})") from None
 
 
-async def _connect_socket_mode(stack: AsyncExitStack, app: AsyncApp, settings: Settings) -> None:
+async def _connect_socket_mode(
+    stack: AsyncExitStack, app: AsyncApp, settings: Settings, link: SocketModeLink
+) -> None:
     token = settings.slack_app_token
     assert token is not None  # socket_mode means the app token is set
     handler = AsyncSocketModeHandler(app, token.get_secret_value())
-    await handler.connect_async()
     stack.push_async_callback(handler.close_async)
+    link.follow(handler.client)
+    try:
+        await asyncio.wait_for(handler.connect_async(), timeout=SOCKET_CONNECT_SECONDS)
+    except TimeoutError:
+        raise StartupError(
+            f"SLACK_APP_TOKEN: Slack accepted the token, but its Socket Mode websocket did not "
+            f"open within {SOCKET_CONNECT_SECONDS:.0f} s; check that outbound websocket (wss://) "
+            f"connections are allowed"
+        ) from None
 
 
 async def _finish_background_work(deps: Deps) -> None:

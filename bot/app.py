@@ -19,7 +19,8 @@ Middleware = Callable[..., Awaitable[BoltResponse | None]]
 
 
 def create_app(deps: Deps) -> AsyncApp:
-    """A Bolt AsyncApp that acks first and does the slow work after (no token check at start)."""
+    """A Bolt AsyncApp that acks first and does the slow work after (the composition root checks
+    the tokens before it serves; the app is given its client, never a token)."""
     secret = deps.settings.slack_signing_secret
     app = AsyncApp(
         name="finetune-check",

@@ -27,6 +27,7 @@ from core.contract import evaluation_json
 from core.engine import evaluate
 from core.errors import field_errors
 from core.evaluation import Evaluation
+from core.kinds import looks_like_a_policy, looks_like_a_proposal
 from core.policy import Policy
 from core.proposal import Proposal
 
@@ -89,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Decide whether a fine-tuning proposal is worth it, and run the Slack bot.",
         formatter_class=_HelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {installed_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _add_evaluate(commands)
     _add_quarter(commands)
@@ -97,6 +99,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_migrate(commands)
     _add_export(commands)
     return parser
+
+
+def installed_version() -> str:
+    """The version of the installed finetune-check package (from its metadata)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("finetune-check")
+    except PackageNotFoundError:
+        return "(not installed: run from a source tree)"
 
 
 class _HelpFormatter(argparse.HelpFormatter):
@@ -143,16 +155,24 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def run_migrate(args: argparse.Namespace) -> int:
-    """Bring the database in DATABASE_URL up to the latest schema."""
-    from bot.persistence.database import run_migrations
+    """Bring the database in DATABASE_URL up to the latest schema, and say what that did."""
+    from bot.persistence.database import describe_failure, run_migrations
 
     url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    where = _hide_password(url)
     try:
-        run_migrations(url)
+        result = run_migrations(url)
     except Exception as failure:  # a bad URL or an unreachable database: one line
-        problem = f"DATABASE_URL: cannot migrate {_hide_password(url)}: {failure}"
+        problem = f"DATABASE_URL: cannot migrate {where}: {describe_failure(url, failure)}"
         return _report([" ".join(problem.split())], EXIT_INTERNAL_ERROR)
-    print(f"database is up to date: {_hide_password(url)}", file=sys.stderr)
+    after = ",".join(result.after) or "none"
+    if result.created:
+        print(f"created the schema at revision {after} in {where}", file=sys.stderr)
+    elif result.changed:
+        before = ",".join(result.before)
+        print(f"upgraded the schema from revision {before} to {after} in {where}", file=sys.stderr)
+    else:
+        print(f"already up to date at revision {after}: {where}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -170,10 +190,12 @@ def run_export(args: argparse.Namespace) -> int:
     require_existing_database(url)
     from sqlalchemy.exc import DBAPIError
 
+    from bot.persistence.database import describe_failure
+
     try:
         text = asyncio.run(_export(url, args.format))
-    except DBAPIError as failure:
-        reason = str(failure.orig).splitlines()[0] if failure.orig else type(failure).__name__
+    except (DBAPIError, OSError) as failure:  # OSError: the server cannot be reached
+        reason = describe_failure(url, failure)
         problem = f"DATABASE_URL: cannot read the decisions in {_hide_password(url)} ({reason})"
         return _report([" ".join(problem.split())], EXIT_INTERNAL_ERROR)
     _write_output(text, args.output)
@@ -232,7 +254,7 @@ def load_proposal(path: str) -> Proposal:
     data = _read_stdin_json() if path == "-" else _read_proposal_file(Path(path))
     if not isinstance(data, dict):
         raise InputError([f"proposal: must be an object of fields (got {_json_kind(data)})"])
-    if _looks_like_a_policy(data):
+    if looks_like_a_policy(data):
         raise InputError([f"{path}: this is a policy file; pass it with --policy"])
     try:
         return Proposal.model_validate(data)
@@ -244,9 +266,15 @@ def load_policy(path: str) -> Policy:
     """Read and validate a policy TOML file of flat keys."""
     text = _read_text(Path(path), "--policy")
     try:
-        return Policy.from_toml(text)
+        values = tomllib.loads(text)
     except tomllib.TOMLDecodeError as bad_toml:
         raise InputError([f"--policy {path}: not valid TOML: {bad_toml}"]) from None
+    if looks_like_a_proposal(values):
+        raise InputError(
+            [f"--policy {path}: this looks like a proposal, not a policy; pass it as PATH"]
+        )
+    try:
+        return Policy.from_mapping(values)
     except ValidationError as invalid:
         raise InputError(_field_lines(invalid, prefix="policy.")) from None
 
@@ -324,6 +352,8 @@ def _format_evaluation(proposal: Proposal, evaluation: Evaluation, output: str) 
 
 def _read_proposal_file(path: Path) -> Any:
     """Parse a proposal file by its extension."""
+    if path.is_dir():
+        raise InputError([f"{path}: is a directory, not a proposal file (.json or .toml)"])
     suffix = path.suffix.lower()
     if suffix not in (".json", ".toml"):
         raise InputError(
@@ -399,12 +429,6 @@ def _field_lines(invalid: ValidationError, prefix: str = "") -> list[str]:
     return [f"{prefix}{problem.field}: {problem.message}" for problem in field_errors(invalid)]
 
 
-def _looks_like_a_policy(data: dict[str, Any]) -> bool:
-    """Whether every key is a policy key and some key belongs to the policy alone."""
-    policy_only = set(Policy.model_fields) - set(Proposal.model_fields)
-    return set(data) <= set(Policy.model_fields) and bool(set(data) & policy_only)
-
-
 def _json_kind(value: Any) -> str:
     """The JSON name of a value's type."""
     kinds = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}
@@ -477,7 +501,7 @@ def _add_reminders(commands: Any) -> None:
         "reminders",
         help="list the reminders due on a day",
         description="List the reminders due on a day (default today) for the proposals in "
-        "DATABASE_URL, sent or not.",
+        "DATABASE_URL, sent or not: each proposal's title and the text the bot posts.",
     )
     command.add_argument("--date", metavar="YYYY-MM-DD", help="the day (default: today)")
     command.add_argument(

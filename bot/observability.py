@@ -42,6 +42,8 @@ Job = Callable[[], Awaitable[object]]
 Dispatch = Callable[[AsyncBoltRequest], Awaitable[BoltResponse]]
 
 OUTCOMES = {200: "ok", 401: "bad_signature", 404: "unhandled", 500: "failed"}
+NO_AUTHORIZATION_NEEDED = {"url_verification", "ssl_check"}
+FAILURES = {"failed", "exception", "unauthorized"}
 _INSTALLED = "_finetune_request_logging"
 
 
@@ -90,7 +92,7 @@ def log_request(request: AsyncBoltRequest, response: BoltResponse | None, starte
     """Log the request's one line."""
     latency_ms = round((time.perf_counter() - started) * 1000, 1)
     what = request_kind(request.body)
-    outcome = request_outcome(response)
+    outcome = request_outcome(response, request)
     fields = {
         **request_parties(request),
         "kind": what.kind,
@@ -154,13 +156,27 @@ def _retry(request: AsyncBoltRequest) -> dict[str, str]:
     return {"retry": retry[0]} if retry else {}
 
 
-def request_outcome(response: BoltResponse | None) -> str:
-    """ok, invalid_input, bad_signature, unhandled, failed, exception, or http_<status>."""
+def request_outcome(response: BoltResponse | None, request: AsyncBoltRequest | None = None) -> str:
+    """ok, invalid_input, unauthorized, bad_signature, unhandled, failed, exception, or
+    http_<status>.
+
+    ``unauthorized``: Bolt could not authorise the request (its `auth.test` with the bot token
+    failed) and answered 200 with "installation … no longer available" for the user to read.
+    """
     if response is None:
         return "exception"
+    if response.status == 200 and request is not None and not _authorized(request):
+        return "unauthorized"
     if response.status == 200 and _response_action(response) == "errors":
         return "invalid_input"
     return OUTCOMES.get(response.status, f"http_{response.status}")
+
+
+def _authorized(request: AsyncBoltRequest) -> bool:
+    """Whether Bolt authorised the request (the two kinds that need no authorisation count)."""
+    if request.body.get("type") in NO_AUTHORIZATION_NEEDED:
+        return True
+    return request.context.authorize_result is not None
 
 
 def _response_action(response: BoltResponse) -> str | None:
@@ -174,7 +190,7 @@ def _response_action(response: BoltResponse) -> str | None:
 
 
 def _level(outcome: str) -> int:
-    if outcome in {"failed", "exception"} or outcome.startswith("http_5"):
+    if outcome in FAILURES or outcome.startswith("http_5"):
         return logging.ERROR
     if outcome == "bad_signature":
         return logging.WARNING

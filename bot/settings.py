@@ -1,49 +1,79 @@
-"""The bot's configuration: the environment variables of docs/contracts.md, validated at start."""
+"""The bot's configuration: exactly the environment variables of docs/contracts.md, validated
+at start-up. Every offending variable gets one line of its own, in our words: what it must be,
+and what it got (never the value of a secret)."""
 
 from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic_core import ErrorDetails, PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.persistence.database import DatabaseUrlError, database_url
+from bot.token_shapes import (
+    WHERE_BOT_TOKEN,
+    app_token_problem,
+    bot_token_problem,
+    is_placeholder,
+)
+from core.errors import field_errors
+from core.kinds import looks_like_a_proposal
 from core.policy import Policy
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_OUR_PROBLEM = "finetune_setting"  # the error type of a problem described in our own words
 
-# What each variable accepts, quoted when a value is missing or refused.
+# What each variable accepts, said when its value is refused.
 ALLOWED: dict[str, str] = {
-    "SLACK_BOT_TOKEN": "set it to the bot token (xoxb-…) from your app's OAuth page",
-    "SLACK_SIGNING_SECRET": (
-        "set it to the signing secret from your app's Basic Information page "
-        "(required in HTTP mode, i.e. when SLACK_APP_TOKEN is not set)"
-    ),
-    "SLACK_APP_TOKEN": "leave it unset for HTTP mode, or set an app-level token (xapp-…)",
-    "SLACK_API_URL": "an http(s) URL of the Slack Web API, e.g. https://slack.com/api/",
-    "DATABASE_URL": "a SQLAlchemy URL such as sqlite+aiosqlite:///finetune-check.db",
-    "PORT": "a whole number from 1 to 65535",
-    "FISCAL_YEAR_START_MONTH": "a whole number from 1 (January) to 12 (December)",
-    "TIMEZONE": "an IANA time zone name such as UTC or Europe/Berlin",
-    "POLICY_FILE": "the path of a readable TOML policy file of flat keys",
-    "REMINDER_OFFSETS_DAYS": "comma-separated whole numbers of days above 0, e.g. 14,7,3,1",
-    "REMINDER_HOUR": "a whole number from 0 to 23",
-    "COMMITTEE_USER_IDS": "comma-separated Slack user ids, e.g. U012ABC,U034DEF",
+    "SLACK_BOT_TOKEN": f"must be {WHERE_BOT_TOKEN}",
+    "SLACK_SIGNING_SECRET": "must be the signing secret from your app's Basic Information page",
+    "SLACK_APP_TOKEN": "must be an app-level token (xapp-…), or unset for HTTP mode",
+    "SLACK_API_URL": "must be an http(s) URL of the Slack Web API, e.g. https://slack.com/api/",
+    "DATABASE_URL": "must be a SQLAlchemy URL such as sqlite+aiosqlite:///finetune-check.db",
+    "PORT": "must be a whole number from 1 to 65535",
+    "FISCAL_YEAR_START_MONTH": "must be a whole number from 1 (January) to 12 (December)",
+    "TIMEZONE": "must be an IANA time zone name such as UTC or Europe/Berlin",
+    "POLICY_FILE": "must be the path of a readable TOML policy file of flat keys",
+    "REMINDER_OFFSETS_DAYS": "must be comma-separated whole numbers of days above 0, e.g. 14,7,3,1",
+    "REMINDER_HOUR": "must be a whole number from 0 to 23",
+    "COMMITTEE_USER_IDS": "must be comma-separated Slack user ids, e.g. U012ABC,U034DEF",
 }
 
+# What to do about a required variable that is not set.
+WHEN_MISSING: dict[str, str] = {
+    "SLACK_BOT_TOKEN": f"set it to {WHERE_BOT_TOKEN}",
+    "SLACK_SIGNING_SECRET": (
+        "HTTP mode (SLACK_APP_TOKEN unset) needs the signing secret from your app's Basic "
+        "Information page"
+    ),
+}
 
 # Variables whose value is never echoed in an error (tokens, passwords inside URLs).
 _SECRET_VALUES = {"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "DATABASE_URL"}
 
 
 class SettingsError(Exception):
-    """A missing or malformed environment variable, described in one line."""
+    """Missing or malformed environment variables, one line each."""
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = list(lines)
+
+
+class PolicyFileError(ValueError):
+    """A policy file that cannot be read or holds something other than a valid policy."""
+
+
+def _problem(text: str) -> PydanticCustomError:
+    """A refusal whose text (after ``VARIABLE: ``) is ours, used as it is."""
+    return PydanticCustomError(_OUR_PROBLEM, "{problem}", {"problem": text})
 
 
 def _split_commas(value: Any) -> Any:
@@ -66,8 +96,9 @@ class Settings(BaseSettings):
     )
 
     slack_bot_token: SecretStr
-    slack_signing_secret: SecretStr | None = None
+    # The app token comes before the signing secret: whether the secret is needed depends on it.
     slack_app_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = Field(default=None, validate_default=True)
     slack_api_url: str = "https://slack.com/api/"
     database_url: str = "sqlite+aiosqlite:///finetune-check.db"
     port: Annotated[int, Field(ge=1, le=65535)] = 3000
@@ -89,16 +120,41 @@ class Settings(BaseSettings):
 
     @field_validator("slack_bot_token")
     @classmethod
-    def _token_present(cls, value: SecretStr) -> SecretStr:
-        if not value.get_secret_value().strip():
+    def _bot_token_shape(cls, value: SecretStr) -> SecretStr:
+        token = value.get_secret_value().strip()
+        if not token:
             raise PydanticCustomError("missing", "Field required")
-        return value
+        problem = bot_token_problem(token)
+        if problem:
+            raise _problem(problem)
+        return SecretStr(token)
 
     @field_validator("slack_app_token")
     @classmethod
     def _app_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not value.get_secret_value().startswith("xapp-"):
-            raise ValueError("not an app-level token")
+        if value is None:
+            return None
+        token = value.get_secret_value().strip()
+        problem = app_token_problem(token)
+        if problem:
+            raise _problem(problem)
+        return SecretStr(token)
+
+    @field_validator("slack_signing_secret")
+    @classmethod
+    def _signing_secret_in_http_mode(
+        cls, value: SecretStr | None, info: ValidationInfo
+    ) -> SecretStr | None:
+        if "slack_app_token" not in info.data:  # the app token was refused: said on its own
+            return value
+        secret = value.get_secret_value().strip() if value is not None else ""
+        if info.data["slack_app_token"] is None and not secret:
+            raise PydanticCustomError("missing", "Field required")
+        if secret and is_placeholder(secret):
+            raise _problem(
+                "still holds a placeholder; paste the signing secret from your app's Basic "
+                "Information page"
+            )
         return value
 
     @field_validator("slack_api_url")
@@ -114,7 +170,7 @@ class Settings(BaseSettings):
         try:
             database_url(value)
         except DatabaseUrlError as error:
-            raise ValueError(str(error)) from error
+            raise _problem(str(error).removeprefix("DATABASE_URL ")) from error
         return value
 
     @field_validator("timezone", mode="before")
@@ -132,7 +188,10 @@ class Settings(BaseSettings):
     @classmethod
     def _policy_file_loads(cls, value: Path | None) -> Path | None:
         if value is not None:
-            read_policy(value)
+            try:
+                read_policy(value)
+            except PolicyFileError as error:
+                raise _problem(str(error)) from error
         return value
 
     @field_validator("reminder_offsets_days", "committee_user_ids", mode="before")
@@ -148,20 +207,10 @@ class Settings(BaseSettings):
     @field_validator("committee_user_ids")
     @classmethod
     def _user_ids_shape(cls, value: list[str]) -> list[str]:
-        for user_id in value:
-            if not _USER_ID.match(user_id):
-                raise ValueError(f"{user_id!r} is not a Slack user id")
+        wrong = [user_id for user_id in value if not _USER_ID.match(user_id)]
+        if wrong:
+            raise _problem(f"{ALLOWED['COMMITTEE_USER_IDS']}; {_are_not(wrong)}")
         return value
-
-    @model_validator(mode="after")
-    def _signing_secret_in_http_mode(self) -> Settings:
-        if self.slack_app_token is None and not self._has_signing_secret():
-            raise ValueError("SLACK_SIGNING_SECRET")
-        return self
-
-    def _has_signing_secret(self) -> bool:
-        secret = self.slack_signing_secret
-        return secret is not None and bool(secret.get_secret_value().strip())
 
     @property
     def socket_mode(self) -> bool:
@@ -179,23 +228,23 @@ class Settings(BaseSettings):
 
 
 def read_policy(path: Path) -> Policy:
-    """Read and validate a TOML policy file; raise ValueError with a readable reason."""
+    """Read and validate a TOML policy file; raise PolicyFileError saying what is wrong in it."""
     try:
         text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ValueError(f"cannot read {path}: {error.strerror or error}") from error
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or "not UTF-8 text"
+        raise PolicyFileError(f"cannot read {path} ({reason})") from error
     try:
-        return Policy.from_toml(text)
+        values = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise ValueError(f"{path} is not valid TOML: {error}") from error
+        raise PolicyFileError(f"{path} is not valid TOML: {error}") from error
+    if looks_like_a_proposal(values):
+        raise PolicyFileError(f"{path} looks like a proposal, not a policy")
+    try:
+        return Policy.from_mapping(values)
     except ValidationError as error:
-        raise ValueError(f"{path}: {_policy_problem(error)}") from error
-
-
-def _policy_problem(error: ValidationError) -> str:
-    first = error.errors()[0]
-    key = ".".join(str(part) for part in first["loc"]) or "policy"
-    return f"{key}: {first['msg']}"
+        problems = "; ".join(f"{found.field} {found.message}" for found in field_errors(error))
+        raise PolicyFileError(f"{path}: {problems}") from error
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -205,7 +254,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             return Settings()
         return Settings.model_validate(_field_values(environ))
     except ValidationError as error:
-        raise SettingsError(describe(error, environ)) from None
+        raise SettingsError(describe(error)) from None
 
 
 def _field_values(environ: Mapping[str, str]) -> dict[str, str]:
@@ -213,26 +262,36 @@ def _field_values(environ: Mapping[str, str]) -> dict[str, str]:
     return {name.lower(): value for name, value in environ.items() if name.lower() in fields}
 
 
-def describe(error: ValidationError, environ: Mapping[str, str] | None = None) -> str:
-    """One line naming the first offending variable and what it accepts."""
-    first = error.errors()[0]
-    if not first["loc"]:
-        variable = str(first.get("ctx", {}).get("error", "")) or "SLACK_SIGNING_SECRET"
-        return f"{variable} is missing: {ALLOWED.get(variable, 'set it')}"
-    variable = str(first["loc"][0]).upper()
-    allowed = ALLOWED.get(variable, "see docs/contracts.md")
+def describe(error: ValidationError) -> list[str]:
+    """One line per offending variable: its name, what it must be, and what it got."""
+    by_variable: dict[str, list[ErrorDetails]] = defaultdict(list)
+    for details in error.errors():
+        by_variable[str(details["loc"][0]).upper()].append(details)
+    return [f"{name}: {_what_is_wrong(name, found)}" for name, found in by_variable.items()]
+
+
+def _what_is_wrong(variable: str, found: list[ErrorDetails]) -> str:
+    first = found[0]
     if first["type"] == "missing":
-        return f"{variable} is missing: {allowed}"
-    reason = _reason(first, variable)
-    if reason.startswith(variable):
-        return reason
-    return f"{variable} is invalid ({reason}): {allowed}"
-
-
-def _reason(detail: Any, variable: str) -> str:
-    message = str(detail.get("ctx", {}).get("error", "")) or detail["msg"]
-    message = message.removeprefix("Value error, ")
+        return f"is not set; {WHEN_MISSING.get(variable, 'set it')}"
+    if first["type"] == _OUR_PROBLEM:
+        return str((first.get("ctx") or {})["problem"])
+    allowed = ALLOWED.get(variable, "is not valid")
     if variable in _SECRET_VALUES:
-        return message
-    value = detail.get("input")
-    return f"{message}; got {value!r}" if isinstance(value, str | int) else message
+        return allowed
+    items = [details["input"] for details in found if len(details["loc"]) > 1]
+    if items:  # a value of a comma-separated list
+        return f"{allowed}; {_are_not(items)}"
+    return f"{allowed}; got {_shown(first['input'])}"
+
+
+def _are_not(values: Sequence[object]) -> str:
+    """ "'seven' is not one" or "'a', 'b' are not"."""
+    shown = ", ".join(repr(str(value)) for value in values)
+    return f"{shown} is not one" if len(values) == 1 else f"{shown} are not"
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, list):
+        return repr(",".join(map(str, value)))
+    return repr(value) if isinstance(value, str) else repr(str(value))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -40,7 +41,10 @@ def field_errors(error: ValidationError) -> list[FieldError]:
         field = field_name(details["loc"])
         if field not in found:
             bounds = _bounds(error.title, details["loc"])
-            found[field] = FieldError(field, _message(details, bounds))
+            message = _message(details, bounds)
+            if details["type"] == "extra_forbidden":
+                message += _suggestion(error.title, details["loc"])
+            found[field] = FieldError(field, message)
     return list(found.values())
 
 
@@ -54,6 +58,24 @@ def field_name(loc: tuple[int | str, ...]) -> str:
         else:
             name += f".{part}" if name else part
     return name or "input"
+
+
+def _model_at(title: str, loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    """The model whose field sits at ``loc`` (a metric lock's, inside a proposal's locks)."""
+    model = _MODELS.get(title)
+    if model is Proposal and len(loc) == 3 and loc[0] == "metric_locks":
+        return MetricLock
+    return model if len(loc) == 1 else None
+
+
+def _suggestion(title: str, loc: tuple[int | str, ...]) -> str:
+    """`` (did you mean dataset_examples?)`` for a misspelt field name, else nothing."""
+    model = _model_at(title, loc)
+    name = loc[-1] if loc else None
+    if model is None or not isinstance(name, str):
+        return ""
+    close = difflib.get_close_matches(name, list(model.model_fields), n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
 
 
 def _bounds(title: str, loc: tuple[int | str, ...]) -> Bounds:

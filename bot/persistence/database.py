@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +21,14 @@ from sqlalchemy.pool import NullPool
 SQLITE_DRIVER = "sqlite+aiosqlite"
 POSTGRES_DRIVER = "postgresql+asyncpg"
 SQLITE_BUSY_TIMEOUT_MS = 5000
-# The repository's migrations/ folder; an installed (non-editable) package, as in the Docker
-# image, is told where it is with MIGRATIONS_DIR.
+POSTGRES_PORT = 5432
+# Where the migrations' env.py leaves the revisions it found before and after upgrading.
+REVISIONS_BEFORE = "revisions_before"
+REVISIONS_AFTER = "revisions_after"
+# The Alembic scripts ship inside the package (bot/persistence/migrations), so an editable
+# checkout, a wheel and the Docker image all find them; MIGRATIONS_DIR overrides the place.
 MIGRATIONS_DIR = Path(
-    os.environ.get("MIGRATIONS_DIR") or Path(__file__).resolve().parents[2] / "migrations"
+    os.environ.get("MIGRATIONS_DIR") or Path(__file__).resolve().parent / "migrations"
 )
 
 _DRIVER_ALIASES = {
@@ -106,7 +112,25 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def run_migrations(url: str) -> None:
+@dataclass(frozen=True, slots=True)
+class MigrationResult:
+    """The schema revisions of a database before and after `run_migrations` (empty: none)."""
+
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+
+    @property
+    def created(self) -> bool:
+        """Whether the database had no schema before: the migrations created it."""
+        return not self.before
+
+    @property
+    def changed(self) -> bool:
+        """Whether the migrations changed the schema."""
+        return self.before != self.after
+
+
+def run_migrations(url: str) -> MigrationResult:
     """Upgrade the database to the newest schema; idempotent, safe inside a running event loop."""
     config = alembic_config(url)
     if not MIGRATIONS_DIR.is_dir():
@@ -115,11 +139,49 @@ def run_migrations(url: str) -> None:
         _run_in_thread(lambda: command.upgrade(config, "head"))
     else:
         command.upgrade(config, "head")
+    return MigrationResult(
+        before=tuple(config.attributes.get(REVISIONS_BEFORE, ())),
+        after=tuple(config.attributes.get(REVISIONS_AFTER, ())),
+    )
 
 
-async def migrate(url: str) -> None:
+async def migrate(url: str) -> MigrationResult:
     """`run_migrations` without blocking the running event loop."""
-    await asyncio.to_thread(run_migrations, url)
+    return await asyncio.to_thread(run_migrations, url)
+
+
+def describe_failure(url: str, error: BaseException) -> str:
+    """What went wrong reaching the database, naming where it is (never the password).
+
+    "the database server at db.internal:5432 refused the connection; is it running?", or the
+    first line of the driver's own message for anything else.
+    """
+    if isinstance(error, OSError) and not isinstance(error, FileNotFoundError):
+        return _unreachable(_where(url), error)
+    original = getattr(error, "orig", None)
+    text = str(original if original is not None else error).strip()
+    first_line = text.splitlines()[0] if text else type(error).__name__
+    return " ".join(first_line.split())
+
+
+def _where(url: str) -> str:
+    try:
+        parsed = database_url(url)
+    except DatabaseUrlError:
+        return "the database"
+    if parsed.drivername == SQLITE_DRIVER:
+        return f"the SQLite file {parsed.database}"
+    return f"the database server at {parsed.host or 'localhost'}:{parsed.port or POSTGRES_PORT}"
+
+
+def _unreachable(where: str, error: OSError) -> str:
+    if isinstance(error, ConnectionRefusedError):
+        return f"{where} refused the connection; is it running and listening there?"
+    if isinstance(error, socket.gaierror):
+        return f"{where} cannot be reached: its host name is unknown"
+    if isinstance(error, TimeoutError):
+        return f"{where} did not answer in time"
+    return f"{where} cannot be reached: {error.strerror or error or type(error).__name__}"
 
 
 def _event_loop_running() -> bool:

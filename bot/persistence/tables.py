@@ -1,7 +1,7 @@
 """The database schema as SQLModel tables (docs/ARCHITECTURE.md "Database").
 
 Constraint and index names are explicit so that the hand-written migration
-(`migrations/versions/0001_initial.py`) and every database agree on them.
+(`bot/persistence/migrations/versions/0001_initial.py`) and every database agree on them.
 """
 
 from __future__ import annotations

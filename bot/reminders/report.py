@@ -1,9 +1,11 @@
 """`finetune-check reminders [--date D] [--format text|json]`: what is due on a day, sent or not.
 
-The JSON is docs/contracts.md's contract: ``[{proposal_id, channel, kind, due_date, days_before,
-sent}]`` with ``kind`` one of ``qit_deadline``, ``quarter_close``, ``qit_passed``. A reminder
-counts as sent when every part of it is: its thread message and, on the last day, its copy
-in the channel's grouped message.
+The JSON is the contract of docs/contracts.md: ``[{proposal_id, channel, kind, due_date,
+days_before, sent}]`` with ``kind`` one of ``qit_deadline``, ``quarter_close``, ``qit_passed``,
+plus ``title`` (the proposal's) and ``text`` (what the bot posts in the proposal's thread, as
+the sweep renders it that day under the policy in force). A reminder counts as sent when every
+part of it is: its thread message and, on the last day, its copy in the channel's grouped
+message.
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.persistence.database import create_engine
+from bot.persistence.database import create_engine, describe_failure
 from bot.persistence.repository import Repository
 from bot.reminders.plan import DueReminder, LedgerKey, Schedule, due_on
+from bot.reminders.texts import thread_text
 from bot.settings import Settings, SettingsError, load_settings
+from core.policy import Policy
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -32,6 +36,7 @@ EXIT_INVALID_INPUT = 2
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 RELEVANT_VARIABLES = (
     "DATABASE_URL",
+    "POLICY_FILE",
     "FISCAL_YEAR_START_MONTH",
     "TIMEZONE",
     "REMINDER_OFFSETS_DAYS",
@@ -58,12 +63,20 @@ async def due_reminders_report(
         for row in await repository.reminders_on(due_date=day)
         if row.sent_at is not None
     }
-    rows = [_row(reminder, sent) for reminder in reminders]
+    policy = settings.load_policy()
+    rows = [
+        _row(reminder, sent, policy=policy, settings=settings, day=day) for reminder in reminders
+    ]
     return sorted(rows, key=lambda row: (row["channel"], row["proposal_id"], row["kind"]))
 
 
-def _row(reminder: DueReminder, sent: set[LedgerKey]) -> dict[str, Any]:
+def _row(
+    reminder: DueReminder, sent: set[LedgerKey], *, policy: Policy, settings: Settings, day: date
+) -> dict[str, Any]:
     parts = [reminder.key, reminder.channel_key] if reminder.to_channel else [reminder.key]
+    text = thread_text(
+        reminder, today=day, policy=policy, start_month=settings.fiscal_year_start_month
+    )
     return {
         "proposal_id": reminder.target.proposal_id,
         "channel": reminder.target.channel_id,
@@ -71,21 +84,38 @@ def _row(reminder: DueReminder, sent: set[LedgerKey]) -> dict[str, Any]:
         "due_date": reminder.due_date.isoformat(),
         "days_before": reminder.days_before,
         "sent": all(part in sent for part in parts),
+        "title": reminder.target.title,
+        "text": text,
     }
 
 
+KIND_NAMES = {
+    "qit_deadline": "QIT deadline",
+    "quarter_close": "quarter close",
+    "qit_passed": "QIT deadline passed",
+}
+
+
 def render_text(rows: list[dict[str, Any]], day: date) -> str:
-    """The report as lines a person reads."""
+    """The report as a person reads it: each proposal by title, and what the bot will say."""
     if not rows:
         return f"No reminders are due on {day.isoformat()}.\n"
     lines = [f"Reminders due on {day.isoformat()}:"]
     for row in rows:
-        state = "sent" if row["sent"] else "not sent"
-        lines.append(
-            f"  proposal {row['proposal_id']:>6}  {row['channel']:<12} {row['kind']:<14} "
-            f"{_days_before(row['days_before']):<16} {state}"
-        )
+        lines += ["", *_entry_lines(row)]
     return "\n".join(lines) + "\n"
+
+
+def _entry_lines(row: dict[str, Any]) -> list[str]:
+    title = " ".join(str(row["title"]).split())  # a title typed on two lines stays on one
+    state = "sent" if row["sent"] else "not sent yet"
+    timing = KIND_NAMES.get(row["kind"], row["kind"])
+    if row["days_before"] >= 0:
+        timing += f", {_days_before(row['days_before'])}"
+    return [
+        f"• {title} (proposal {row['proposal_id']}, channel {row['channel']}): {timing}; {state}",
+        f"  {row['text']}",
+    ]
 
 
 def _days_before(days: int) -> str:
@@ -99,16 +129,26 @@ def reminders_command(args: argparse.Namespace) -> int:
     try:
         settings = reminder_settings(os.environ)
         day = _parse_day(args.date) if args.date else datetime.now(settings.zone).date()
-    except (SettingsError, ValueError) as problem:
+    except SettingsError as problems:
+        for line in problems.lines:
+            print(f"error: {line}", file=sys.stderr)
+        return EXIT_INVALID_INPUT
+    except ValueError as problem:
         print(f"error: {problem}", file=sys.stderr)
         return EXIT_INVALID_INPUT
     try:
         rows = asyncio.run(_report(settings, day))
+    except OSError as failure:  # the database server cannot be reached
+        reason = describe_failure(settings.database_url, failure)
+        print(f"error: DATABASE_URL: cannot read the proposals: {reason}", file=sys.stderr)
+        return EXIT_FAILED
     except DBAPIError as failure:
-        reason = str(failure.orig).splitlines()[0] if failure.orig else type(failure).__name__
+        reason = describe_failure(settings.database_url, failure)
+        never_migrated = "no such table" in reason or "does not exist" in reason
+        hint = "; run `finetune-check migrate` first if the database is new"
         print(
-            f"error: DATABASE_URL: cannot read the proposals ({reason}); "
-            "run `finetune-check migrate` first if the database is new",
+            f"error: DATABASE_URL: cannot read the proposals ({reason})"
+            f"{hint if never_migrated else ''}",
             file=sys.stderr,
         )
         return EXIT_FAILED

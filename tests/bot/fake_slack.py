@@ -1,4 +1,9 @@
-"""A fake Slack Web API on 127.0.0.1: records every call, answers like Slack, fails on demand."""
+"""A fake Slack Web API on 127.0.0.1: records every call, answers like Slack, fails on demand.
+
+It also speaks just enough Socket Mode for the bot to connect: `apps.connections.open` hands
+out a websocket URL on the same server, whose socket says `hello`; `drop_sockets()` closes
+every socket and refuses new ones (Slack gone), and `hang(method)` leaves calls unanswered.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +16,17 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 Failure = Literal[
-    "ratelimited", "not_in_channel", "channel_not_found", "http_500", "text_405", "garbled_json"
+    "ratelimited",
+    "not_in_channel",
+    "channel_not_found",
+    "http_500",
+    "text_405",
+    "garbled_json",
+    "invalid_auth",
+    "not_allowed_token_type",
 ]
 """What a scripted call answers. `text_405` is the plain-text page a web server gives a wrong
 HTTP method; `garbled_json` is an HTML page labelled as JSON. Neither is a JSON object."""
@@ -62,6 +74,11 @@ class FakeSlack:
         self._runner: web.AppRunner | None = None
         self._port = 0
         self._changed = asyncio.Event()
+        self._hanging: set[str] = set()
+        self._released = asyncio.Event()
+        self._sockets: set[web.WebSocketResponse] = set()
+        self._refusing_sockets = False
+        self.socket_connections = 0
 
     async def start(self) -> None:
         """Listen on an ephemeral port of 127.0.0.1."""
@@ -70,6 +87,7 @@ class FakeSlack:
         app.router.add_get("/api/{method}", self._api)  # slack_sdk sends users.info as GET
         app.router.add_post("/respond/{hook}", self._respond)
         app.router.add_get("/_counts", self._counts)
+        app.router.add_get("/link", self._link)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -77,7 +95,10 @@ class FakeSlack:
         self._port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def stop(self) -> None:
-        """Close the server."""
+        """Close the server (calls left hanging are answered first, so it closes at once)."""
+        self._released.set()
+        for socket in list(self._sockets):
+            await socket.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -98,6 +119,21 @@ class FakeSlack:
     def fail(self, method: str, failure: Failure, *, times: int = 1, retry_after: int = 1) -> None:
         """Answer the next `times` calls of `method` with `failure`."""
         self._scripts.setdefault(method, deque()).append(_Script(failure, times, retry_after))
+
+    def hang(self, method: str) -> None:
+        """Record every later call of `method` as it arrives (status 0) and never answer it."""
+        self._hanging.add(method)
+
+    @property
+    def open_sockets(self) -> int:
+        """How many Socket Mode websockets are open now."""
+        return len(self._sockets)
+
+    async def drop_sockets(self) -> None:
+        """Close every Socket Mode websocket and refuse new ones, as if Slack were gone."""
+        self._refusing_sockets = True
+        for socket in list(self._sockets):
+            await socket.close()
 
     def slow(self, method: str, seconds: float) -> None:
         """Answer every later call of `method` only after `seconds` (it is recorded then)."""
@@ -134,6 +170,10 @@ class FakeSlack:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await _read_params(request)
+        if method in self._hanging:
+            self._record(Call(method, params, dict(request.headers), 0))
+            await self._released.wait()
+            return web.json_response({"ok": False, "error": "fake_slack_stopped"})
         await asyncio.sleep(self._delays.get(method, 0.0))
         script = self._next_failure(method)
         status, body, headers = self._answer(method, params, script)
@@ -149,6 +189,27 @@ class FakeSlack:
             Call(f"respond/{request.match_info['hook']}", params, dict(request.headers), 200)
         )
         return web.Response(text="ok")
+
+    async def _link(self, request: web.Request) -> web.StreamResponse:
+        """A Socket Mode websocket: `hello`, then read until the bot or the fake closes it."""
+        if self._refusing_sockets:
+            return web.Response(status=503, text="Socket Mode is unavailable")
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self._sockets.add(socket)
+        self.socket_connections += 1
+        self._changed.set()
+        try:
+            await socket.send_json({"type": "hello", "num_connections": 1})
+            async for message in socket:
+                if message.type in {WSMsgType.CLOSE, WSMsgType.ERROR}:
+                    break
+        finally:
+            self._sockets.discard(socket)
+        return socket
+
+    def _connections_open(self, _params: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "url": f"ws://127.0.0.1:{self._port}/link"}
 
     async def _counts(self, _request: web.Request) -> web.Response:
         """How many calls of each method arrived (for scripts in another process)."""
@@ -271,6 +332,7 @@ def _users_info(_fake: FakeSlack, params: dict[str, Any]) -> dict[str, Any]:
 
 _ANSWERS = {
     "auth.test": _auth_test,
+    "apps.connections.open": FakeSlack._connections_open,
     "views.open": FakeSlack._view,
     "views.update": FakeSlack._view,
     "views.push": FakeSlack._view,

@@ -637,3 +637,118 @@ def test_a_policy_file_given_as_the_proposal_is_pointed_to_the_policy_option() -
     run = run_cli("evaluate", EXAMPLES / "policy.toml")
     assert_refused(run, f"error: {EXAMPLES / 'policy.toml'}: this is a policy file")
     assert len(run.error_lines) == 1
+
+
+# --- what a newcomer trips on ---------------------------------------------------------------
+
+
+def test_version_prints_the_installed_package_version() -> None:
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    run = run_cli("--version")
+    assert run.code == 0
+    assert run.stdout.strip() == f"finetune-check {declared}"
+
+
+def test_a_directory_without_an_extension_is_refused_as_a_directory(tmp_path: Path) -> None:
+    run = run_cli("evaluate", tmp_path)
+    assert_refused(run, f"error: {tmp_path}: is a directory")
+    assert "extension" not in run.stderr
+
+
+def test_a_misspelt_proposal_field_gets_the_field_it_probably_meant(tmp_path: Path) -> None:
+    proposal = dict(VALID_PROPOSAL)
+    proposal["datset_examples"] = proposal.pop("dataset_examples")
+    run = run_cli("evaluate", write_json(tmp_path, proposal))
+    assert_refused(
+        run, "error: datset_examples: is not a known field (did you mean dataset_examples?)"
+    )
+
+
+def test_a_misspelt_metric_lock_field_gets_the_lock_field_it_probably_meant(
+    tmp_path: Path,
+) -> None:
+    lock = {"name": "latency", "comparator": "<=", "treshold": 120, "achieved": 115}
+    run = run_cli("evaluate", write_json(tmp_path, {**VALID_PROPOSAL, "metric_locks": [lock]}))
+    assert_refused(
+        run,
+        "error: metric_locks[0].treshold: is not a known field (did you mean threshold?)",
+    )
+
+
+def test_a_misspelt_policy_key_gets_the_key_it_probably_meant(tmp_path: Path) -> None:
+    policy = tmp_path / "policy.toml"
+    policy.write_text("max_delivery_day = 30\n")
+    run = run_cli("evaluate", EXAMPLES / "fraud-metric-lock.toml", "--policy", policy)
+    assert run.error_lines == [
+        "error: policy.max_delivery_day: is not a known field (did you mean max_delivery_days?)"
+    ]
+
+
+def test_a_proposal_given_as_the_policy_is_named_in_one_line() -> None:
+    proposal = EXAMPLES / "fraud-metric-lock.toml"
+    run = run_cli("evaluate", EXAMPLES / "q2-budget-timing.toml", "--policy", proposal)
+    assert_refused(run, f"error: --policy {proposal}: this looks like a proposal, not a policy")
+    assert len(run.error_lines) == 1
+
+
+def test_migrate_says_it_created_the_schema_then_that_it_is_up_to_date(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'new.db'}"
+    first = run_cli("migrate", env={"DATABASE_URL": url})
+    second = run_cli("migrate", env={"DATABASE_URL": url})
+    assert (first.code, second.code) == (0, 0)
+    assert first.error_lines == [f"created the schema at revision 0001 in {url}"]
+    assert second.error_lines == [f"already up to date at revision 0001: {url}"]
+
+
+@pytest.mark.parametrize("command", ["export", "reminders", "migrate"])
+def test_an_unreachable_database_server_is_named_with_its_host_in_one_line(command: str) -> None:
+    from tests.bot.test_process import free_port
+
+    port = free_port()  # nothing listens there
+    url = f"postgresql+asyncpg://bot:hunter2@127.0.0.1:{port}/finetune"
+    run = run_cli(command, env={"DATABASE_URL": url})
+    assert run.code == 1
+    [line] = run.error_lines
+    assert line.startswith("error: DATABASE_URL: cannot ")
+    assert f"the database server at 127.0.0.1:{port} refused the connection" in line
+    assert "unexpected" not in line
+    assert "hunter2" not in line
+
+
+def test_reminders_as_text_show_each_title_and_what_the_bot_will_post(tmp_path: Path) -> None:
+    url = filled_database(tmp_path)
+    run = run_cli("reminders", "--date", "2026-03-17", env={"DATABASE_URL": url})
+    said = (
+        "FY2026 Q1 closes in 14 days (Tue 31 Mar). Its QIT deadline (Sun 1 Mar) has passed: "
+        "work starting today ships in FY2026 Q2."
+    )
+    assert run.code == 0, run.stderr
+    assert run.stdout.splitlines() == [
+        "Reminders due on 2026-03-17:",
+        "",
+        '• Ranking, "v2" fine-tune (proposal 1, channel C1): quarter close, 14 days before; '
+        "not sent yet",
+        f"  {said}",
+        "",
+        "• Two lines (proposal 2, channel C1): quarter close, 14 days before; not sent yet",
+        f"  {said}",
+    ]
+
+
+def test_reminders_as_json_keep_the_contract_and_add_the_title_and_text(tmp_path: Path) -> None:
+    url = filled_database(tmp_path)
+    run = run_cli(
+        "reminders", "--date", "2026-03-17", "--format", "json", env={"DATABASE_URL": url}
+    )
+    first = json.loads(run.stdout)[0]
+    assert first == {
+        "proposal_id": 1,
+        "channel": "C1",
+        "kind": "quarter_close",
+        "due_date": "2026-03-17",
+        "days_before": 14,
+        "sent": False,
+        "title": 'Ranking, "v2" fine-tune',
+        "text": "FY2026 Q1 closes in 14 days (Tue 31 Mar). Its QIT deadline (Sun 1 Mar) has "
+        "passed: work starting today ships in FY2026 Q2.",
+    }

@@ -183,6 +183,19 @@ async def test_signed_requests_log_one_line_each_and_no_line_holds_a_secret(
     assert_no_secret(logs.text)
 
 
+async def test_a_request_bolt_cannot_authorise_is_logged_as_a_failure_not_ok(
+    logs: LogCapture, deps: Any, fake_slack: FakeSlack
+) -> None:
+    fake_slack.fail("auth.test", "invalid_auth")  # the bot token was revoked after start-up
+    async with serve(deps, fake_slack, customise=install_request_logging) as app:
+        status, body = await app.command("help")
+
+    [entry] = logs.from_logger("bot.requests")
+    assert status == 200  # Bolt answers so that the user reads why nothing happened
+    assert "no longer available" in body
+    assert (entry["outcome"], entry["level"]) == ("unauthorized", "ERROR")
+
+
 async def exercise(app: RunningApp) -> None:
     """Requests that make Bolt, slack_sdk and the app log, some carrying a pasted token."""
     assert (await app.command(f"my token is {PASTED_TOKEN}"))[0] == 200

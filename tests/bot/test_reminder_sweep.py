@@ -593,6 +593,13 @@ async def test_without_a_channel_committee_the_settings_committee_is_nudged(
 
 # -- the report ---------------------------------------------------------------------------------
 
+CONTRACT_KEYS = ("proposal_id", "channel", "kind", "due_date", "days_before", "sent")
+
+
+def contract(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows with the contract's keys alone (the report adds the title and the text)."""
+    return [{key: row[key] for key in CONTRACT_KEYS} for row in rows]
+
 
 async def test_the_report_for_a_day_lists_sent_and_unsent_reminders(
     engine: AsyncEngine, repository: Repository, settings: Settings
@@ -608,7 +615,11 @@ async def test_the_report_for_a_day_lists_sent_and_unsent_reminders(
 
     rows = await due_reminders_report(engine, day=day, settings=settings)
 
-    assert rows == [
+    assert [(row["title"], row["text"][:36]) for row in rows] == [
+        ("First", "QIT deadline tomorrow (Mon 16 Nov): "),
+        ("Second", "QIT deadline tomorrow (Mon 16 Nov): "),
+    ]
+    assert contract(rows) == [
         {
             "proposal_id": first,
             "channel": "C1",
@@ -647,7 +658,8 @@ async def test_the_reminders_command_prints_the_report_as_json_and_refuses_a_bad
     )
 
     assert code == 0
-    assert printed == [
+    assert printed[0]["text"].startswith("QIT deadline passed on Mon 16 Nov: it now ships in ")
+    assert contract(printed) == [
         {
             "proposal_id": first,
             "channel": "C1",

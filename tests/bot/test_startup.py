@@ -1,22 +1,29 @@
-"""Start-up of `python -m bot`: the banner, Socket Mode with /healthz, and one-line failures."""
+"""Start-up of `python -m bot`: the banner, Socket Mode with /healthz and its connection state,
+signals, and one-line failures (refused tokens, an unreachable database)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import signal
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import WSMsgType, web
 from sqlalchemy.engine import make_url
 
 from core.policy import Policy
 from tests.bot.conftest import environment
 from tests.bot.fake_slack import FakeSlack
-from tests.bot.test_process import clean_environment, free_port, start_bot, wait_until_healthy
+from tests.bot.test_process import (
+    STOP_TIMEOUT,
+    clean_environment,
+    finish,
+    free_port,
+    json_lines,
+    start_bot,
+    wait_until_healthy,
+)
 from tests.conftest import engine_is_postgres
 
 APP_TOKEN = "xapp-1-A0001-1234-socketmodesecret"
@@ -73,73 +80,127 @@ async def test_the_banner_says_mode_database_migrations_scheduler_and_policy(
         assert line["database"] == empty_database
 
 
-class FakeSocketMode:
-    """Just enough of Slack for a Socket Mode connection: the URL, a socket, a `hello`."""
-
-    def __init__(self) -> None:
-        self.connections = 0
-        self._runner: web.AppRunner | None = None
-        self.port = 0
-
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_post("/api/apps.connections.open", self._open)
-        app.router.add_post("/api/{method}", self._ok)
-        app.router.add_get("/link", self._link)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def _open(self, _request: web.Request) -> web.Response:
-        return web.json_response({"ok": True, "url": f"ws://127.0.0.1:{self.port}/link"})
-
-    async def _ok(self, _request: web.Request) -> web.Response:
-        return web.json_response({"ok": True})
-
-    async def _link(self, request: web.Request) -> web.WebSocketResponse:
-        socket = web.WebSocketResponse()
-        await socket.prepare(request)
-        self.connections += 1
-        await socket.send_json({"type": "hello", "num_connections": 1})
-        async for message in socket:
-            if message.type in {WSMsgType.CLOSE, WSMsgType.ERROR}:
-                break
-        return socket
-
-
-@pytest.fixture
-async def socket_slack() -> AsyncIterator[FakeSocketMode]:
-    fake = FakeSocketMode()
-    await fake.start()
-    yield fake
-    await fake.stop()
+def socket_mode_environment(fake_slack: FakeSlack, tmp_path: Path, port: int) -> dict[str, str]:
+    """A Socket Mode bot (no signing secret) whose Web API and websocket are the fake's."""
+    database = f"sqlite+aiosqlite:///{tmp_path / 'socket.db'}"
+    env = clean_environment(
+        **environment(fake_slack, database), SLACK_APP_TOKEN=APP_TOKEN, PORT=str(port)
+    )
+    del env["SLACK_SIGNING_SECRET"]
+    return env
 
 
 async def test_socket_mode_connects_and_still_serves_healthz_on_port(
-    socket_slack: FakeSocketMode, fake_slack: FakeSlack, tmp_path: Path
+    fake_slack: FakeSlack, tmp_path: Path
 ) -> None:
     port = free_port()
-    database = f"sqlite+aiosqlite:///{tmp_path / 'socket.db'}"
-    env = clean_environment(
-        **{
-            **environment(fake_slack, database),
-            "SLACK_API_URL": f"http://127.0.0.1:{socket_slack.port}/api/",
-            "SLACK_APP_TOKEN": APP_TOKEN,
-            "PORT": str(port),
-        }
-    )
+    env = socket_mode_environment(fake_slack, tmp_path, port)
 
     line = banner(await run_until_healthy(env, tmp_path, port))
 
-    assert socket_slack.connections == 1
+    assert fake_slack.socket_connections == 1
     assert line["mode"] == "socket"
     assert f"Socket Mode (/healthz on port {port})" in line["msg"]
+    checks = [call.method for call in fake_slack.calls if call.method != "chat.postMessage"]
+    assert checks[:2] == ["auth.test", "apps.connections.open"]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+async def test_a_signal_stops_a_connected_socket_mode_bot_within_seconds(
+    fake_slack: FakeSlack, tmp_path: Path, signum: signal.Signals
+) -> None:
+    port = free_port()
+    process = await start_bot(socket_mode_environment(fake_slack, tmp_path, port), tmp_path)
+    try:
+        status, health = await wait_until_healthy(port)
+        process.send_signal(signum)
+        code, lines = await finish(process, timeout=STOP_TIMEOUT)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert (status, health) == (200, {"ok": True, "database": "ok", "slack": "connected"})
+    assert code == 0
+    assert json_lines(lines)[-1]["msg"] == "stopped"
+    assert fake_slack.open_sockets == 0
+
+
+async def test_a_signal_stops_a_socket_mode_bot_still_trying_to_connect(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    await fake_slack.drop_sockets()  # the token is good, but no websocket ever opens
+    port = free_port()
+    process = await start_bot(socket_mode_environment(fake_slack, tmp_path, port), tmp_path)
+    try:
+        # the start-up check's call, then the Socket Mode client's own first attempt
+        await fake_slack.wait_for("apps.connections.open", count=2, timeout=30)
+        process.send_signal(signal.SIGTERM)
+        code, lines = await finish(process, timeout=STOP_TIMEOUT)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert code == 0
+    assert "stopped during start-up: nothing was started" in [e["msg"] for e in json_lines(lines)]
+    assert fake_slack.socket_connections == 0
+
+
+async def test_healthz_answers_503_while_the_socket_mode_connection_is_down(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    port = free_port()
+    process = await start_bot(socket_mode_environment(fake_slack, tmp_path, port), tmp_path)
+    try:
+        connected = await wait_until_healthy(port)
+        await fake_slack.drop_sockets()
+        dropped = await wait_until_healthy(port, want=503)
+        process.send_signal(signal.SIGTERM)
+        code, _lines = await finish(process, timeout=STOP_TIMEOUT)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert connected == (200, {"ok": True, "database": "ok", "slack": "connected"})
+    assert dropped == (503, {"ok": False, "database": "ok", "slack": "disconnected"})
+    assert code == 0
+
+
+@pytest.mark.parametrize(
+    ("method", "variable"),
+    [("auth.test", "SLACK_BOT_TOKEN"), ("apps.connections.open", "SLACK_APP_TOKEN")],
+)
+async def test_a_token_slack_refuses_in_socket_mode_ends_the_start_in_one_line_naming_it(
+    fake_slack: FakeSlack, tmp_path: Path, method: str, variable: str
+) -> None:
+    fake_slack.fail(method, "invalid_auth", times=100)  # as Slack does, every time
+    port = free_port()
+    env = {**socket_mode_environment(fake_slack, tmp_path, port), "SLACK_BOT_TOKEN": "xoxb-bad"}
+    env["SLACK_APP_TOKEN"] = "xapp-bad"
+
+    code, lines = await finish(await start_bot(env, tmp_path), timeout=STOP_TIMEOUT)
+
+    [line] = [line for line in lines if not line.startswith("{")]
+    assert code == 2
+    assert line.startswith(f"{variable}: Slack refused the token (invalid_auth); paste ")
+    assert len(fake_slack.calls_to(method)) == 1  # refused once, never retried
+    assert fake_slack.socket_connections == 0
+    assert "Traceback" not in "\n".join(lines)
+
+
+async def test_an_app_token_given_as_the_bot_token_is_refused_before_any_call(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    port = free_port()
+    env = {**socket_mode_environment(fake_slack, tmp_path, port), "SLACK_BOT_TOKEN": APP_TOKEN}
+
+    code, lines = await finish(await start_bot(env, tmp_path), timeout=STOP_TIMEOUT)
+
+    assert code == 2
+    assert [line.split(";")[0] for line in lines] == [
+        "SLACK_BOT_TOKEN: holds an app-level token (xapp-…), which belongs in SLACK_APP_TOKEN"
+    ]
+    assert APP_TOKEN not in "\n".join(lines)
+    assert fake_slack.calls == []
 
 
 async def test_an_unreachable_database_is_one_line_without_its_password(tmp_path: Path) -> None:

@@ -61,7 +61,9 @@ def only_error(**overrides: Any) -> FieldError:
          "must be a number, not text"),
         ({"metric_locks": "latency"}, "metric_locks", "must be a list"),
         ({"metric_locks": [7]}, "metric_locks[0]", "must be an object of named fields"),
-        ({"datset_examples": 5}, "datset_examples", "is not a known field"),
+        ({"datset_examples": 5}, "datset_examples",
+         "is not a known field (did you mean dataset_examples?)"),
+        ({"colour": "red"}, "colour", "is not a known field"),
     ],
 )  # fmt: skip
 def test_each_bad_value_names_its_field_and_what_is_allowed(
@@ -85,6 +87,14 @@ def test_a_lock_names_its_own_fields_with_a_zero_based_index() -> None:
         FieldError("metric_locks[1].comparator", "must be one of >=, <="),
         FieldError("metric_locks[1].threshold", "must be a number, not text"),
         FieldError("metric_locks[1].colour", "is not a known field"),
+    ]
+
+
+def test_a_misspelt_lock_field_is_matched_against_the_lock_s_own_fields() -> None:
+    lock = {"name": "recall", "comparator": ">=", "threshhold": 0.9, "achieved": 0.95}
+    assert errors_of(passing_proposal(metric_locks=[lock, lock]))[:2] == [
+        FieldError("metric_locks[0].threshold", "is required"),
+        FieldError("metric_locks[0].threshhold", "is not a known field (did you mean threshold?)"),
     ]
 
 

@@ -39,7 +39,7 @@ def test_an_unknown_key_is_refused_and_named() -> None:
     with pytest.raises(ValidationError) as caught:
         Policy.from_toml("min_kpi_lift = 3.0\n")
     assert [(e.field, e.message) for e in field_errors(caught.value)] == [
-        ("min_kpi_lift", "is not a known field")
+        ("min_kpi_lift", "is not a known field (did you mean min_kpi_lift_pct?)")
     ]
 
 

@@ -10,7 +10,12 @@ from alembic import context
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from bot.persistence.database import create_engine, database_url
+from bot.persistence.database import (
+    REVISIONS_AFTER,
+    REVISIONS_BEFORE,
+    create_engine,
+    database_url,
+)
 from bot.persistence.tables import METADATA
 
 # Any constant shared by every replica: the migration runs under this PostgreSQL lock.
@@ -48,12 +53,19 @@ def run_migrations_offline() -> None:
 
 
 def do_run_migrations(connection: Connection) -> None:
-    """Run the migrations on one connection, serialised across replicas on PostgreSQL."""
+    """Run the migrations on one connection, serialised across replicas on PostgreSQL.
+
+    The revisions found before and after are left in the configuration's attributes, so
+    `run_migrations` can say whether it created, upgraded or left the schema alone.
+    """
     context.configure(connection=connection, target_metadata=target_metadata)
     with context.begin_transaction():
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
+        migration = context.get_context()
+        config.attributes[REVISIONS_BEFORE] = migration.get_current_heads()
         context.run_migrations()
+        config.attributes[REVISIONS_AFTER] = migration.get_current_heads()
 
 
 async def run_async_migrations() -> None:
