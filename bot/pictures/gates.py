@@ -119,13 +119,19 @@ def score(check: Check) -> float | None:
     value, bar = check.value, check.threshold
     if value is None or bar is None or (check.id == CheckId.METRIC_LOCK and bar == 0):
         return None
-    above, below = (value, bar) if GATES[check.id].higher_is_better else (bar, value)
-    if below > 0:
-        return above / below if math.isfinite(above) else math.inf
-    if below == 0:
-        return 1.0 if above == 0 else (math.inf if above > 0 else 0.0)
-    # A negative bar (a KPI-lift minimum below zero): the margin, in units of the bar's size.
-    return max(0.0, 1 + (above - below) / abs(below))
+    if bar < 0:  # a KPI-lift minimum below zero: the margin, in units of the bar's size
+        margin = value - bar if GATES[check.id].higher_is_better else bar - value
+        return max(0.0, 1 + margin / -bar)
+    if GATES[check.id].higher_is_better:
+        return _ratio(value, bar)
+    return 1.0 if value == bar == 0 else _ratio(bar, value) if value > 0 else math.inf
+
+
+def _ratio(value: float, bar: float) -> float:
+    """``value / bar`` for a bar of 0 or more: at a bar of 0, 1 for 0 and unbounded otherwise."""
+    if bar == 0:
+        return 1.0 if value == 0 else math.copysign(math.inf, value)
+    return value / bar if math.isfinite(value) else math.inf
 
 
 def _row(axes: Axes, row: int, check: Check) -> bool:
