@@ -13,10 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-from tensorboard.backend.event_processing import plugin_event_accumulator
-from tensorboard.util import tensor_util
-
 from bot.evidence.curve.epochs import by_epoch, epochs_at_steps, every_epoch, loss_curve
 from bot.evidence.curve.errors import CurveError
 from bot.evidence.curve.model import LossCurve
@@ -26,7 +22,6 @@ EPOCH_TAGS = ("train/epoch", "epoch")
 TRAINING_TAGS = ("train/loss", "loss")
 EVENT_FILE_MARK = "tfevents"
 _SCALARS_PLUGIN = "scalars"
-_EVERYTHING = {plugin_event_accumulator.TENSORS: 0}
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +69,12 @@ def _run_name(place: Path, root: Path) -> str:
 
 
 def _load(place: Path, name: str) -> _Run:
+    # Imported here: TensorBoard and numpy take a fifth of a second, paid only for event files.
+    from tensorboard.backend.event_processing import plugin_event_accumulator
+
     try:
         accumulator = plugin_event_accumulator.EventAccumulator(
-            str(place), size_guidance=_EVERYTHING
+            str(place), size_guidance={plugin_event_accumulator.TENSORS: 0}
         )
         accumulator.Reload()
     except Exception as failure:  # a damaged file: one line naming it
@@ -92,6 +90,9 @@ def _load(place: Path, name: str) -> _Run:
 
 def _decimal(tensor_proto: object) -> float:
     """The scalar's value as the shortest decimal its own precision holds."""
+    import numpy as np
+    from tensorboard.util import tensor_util
+
     array = tensor_util.make_ndarray(tensor_proto).reshape(())
     return float(np.format_float_positional(array[()], unique=True, trim="0"))
 
