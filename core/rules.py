@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from core.evaluation import CheckData, CheckId, CheckKind, Status
 from core.figures import (
@@ -373,16 +373,22 @@ def overfitting(proposal: Proposal, policy: Policy, limits: Limits) -> CheckData
     return _check(check_id, ADVISORY, status, planned, safe, message)
 
 
-def _curve(losses: list[float], planned: int | None, limits: Limits) -> CheckData:
-    """Over-fitting read off the validation curve: the largest rise after the best epoch."""
-    limit = limits.overfit_rise
+def rise_after_best(losses: Sequence[float]) -> tuple[int, float]:
+    """The best epoch (the first of the minimum, counted from 1) and the largest rise after it,
+    in % of the minimum at 9 decimals: 0 without a rise, infinite from a minimum of 0."""
     lowest = min(losses)
     epoch = losses.index(lowest) + 1
     later = max(losses[epoch:], default=lowest)
     if later == lowest:
-        rise = 0.0
-    else:
-        rise = float("inf") if lowest == 0 else round((later - lowest) / lowest * 100, DECIMALS)
+        return epoch, 0.0
+    return epoch, float("inf") if lowest == 0 else round((later - lowest) / lowest * 100, DECIMALS)
+
+
+def _curve(losses: list[float], planned: int | None, limits: Limits) -> CheckData:
+    """Over-fitting read off the validation curve: the largest rise after the best epoch."""
+    limit = limits.overfit_rise
+    lowest = min(losses)
+    epoch, rise = rise_after_best(losses)
     plan = f"; {plural(planned, 'epoch')} planned" if planned is not None else ""
     if rise > limit:
         status = WARN

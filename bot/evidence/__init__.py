@@ -1,0 +1,1 @@
+"""Evidence read from outside the proposal: the training run's loss curve."""
