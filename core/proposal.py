@@ -78,7 +78,7 @@ class Proposal(BaseModel):
     def _absent_means_no_locks(cls, value: object) -> object:
         return [] if value is None else value
 
-    @field_validator("ranges", mode="plain")
+    @field_validator("ranges", mode="before")
     @classmethod
     def _ranges_around_the_point(cls, value: object, info: ValidationInfo) -> Ranges | None:
         return validated_ranges(value, info.data, frozenset(cls.model_fields), _RANGE_BOUNDS)

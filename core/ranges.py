@@ -32,7 +32,8 @@ RANGED_FIELDS: tuple[str, ...] = (
 WHOLE_FIELDS = frozenset({"dataset_examples", "engineers", "delivery_days"})
 """The ranged fields that hold whole numbers: their bounds are whole, their draws rounded."""
 
-Range = tuple[float, float]
+Range = tuple[int | float, int | float]
+"""A range's low and high: ints for the whole fields, floats for the others."""
 Ranges = dict[str, Range]
 
 _ERROR_TYPE = "range"
