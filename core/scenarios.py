@@ -9,8 +9,9 @@ arrays through ``nine_array``, which is that same rounding element for element.
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
@@ -39,6 +40,11 @@ Number: TypeAlias = "float | Floats"
 Holds: TypeAlias = "bool | Flags"
 Columns: TypeAlias = Mapping[str, Floats]
 """The drawn values of each ranged field, one per scenario (whole fields hold whole floats)."""
+
+_CHUNK = 8192
+"""Scenarios decided together. Their arrays (64 KiB each) stay in the CPU's cache and below the
+size for which malloc maps fresh pages: whole 100 000-scenario arrays are several times slower
+(benchmarks/uncertainty.py)."""
 
 GATES: tuple[CheckId, ...] = (
     CheckId.KPI_LIFT,
@@ -276,17 +282,34 @@ def _count(columns: Columns) -> int:
     return len(next(iter(columns.values()))) if columns else 1
 
 
+def _chunks(
+    proposal: Proposal, policy: Policy, columns: Columns
+) -> Iterator[tuple[slice, dict[str, Any]]]:
+    """The scenarios ``_CHUNK`` at a time: each slice with its terms."""
+    count = _count(columns)
+    point = _terms(proposal, policy, {})
+    for start in range(0, count, _CHUNK):
+        part = slice(start, min(start + _CHUNK, count))
+        yield part, {**point, **{field: values[part] for field, values in columns.items()}}
+
+
+def _size(part: slice) -> int:
+    return int(part.stop - part.start)
+
+
 def evaluate_scenarios(proposal: Proposal, policy: Policy, columns: Columns) -> ScenarioResults:
     """Every scenario's verdict and gate outcomes: the proposal with the fields of ``columns``
     set to each scenario's values, decided as ``core.evaluate`` decides it."""
     count = _count(columns)
     constants = _Constants.of(proposal, limits_of(policy))
-    terms = _terms(proposal, policy, columns)
-    holds = _holding(GATES, terms, constants, count)
+    failed = {gate: np.empty(count, dtype=np.bool_) for gate in GATES}
+    for part, terms in _chunks(proposal, policy, columns):
+        for gate, held in _holding(GATES, terms, constants, _size(part)).items():
+            np.logical_not(held, out=failed[gate][part])
     return ScenarioResults(
-        approved=_all(list(holds.values()), count),
-        failed={gate: ~held for gate, held in holds.items()},
-        status_unless_failed=_status_unless_failed(terms, constants),
+        approved=_all([~fails for fails in failed.values()], count),
+        failed=failed,
+        status_unless_failed=_status_unless_failed(_terms(proposal, policy, columns), constants),
     )
 
 
@@ -312,49 +335,65 @@ def simulate(
     if seed < 0:
         raise ValueError(f"the seed must be a whole number of at least 0 (got {seed})")
     columns = draw_scenarios(proposal, scenarios, seed)
-    count = _count(columns)
+    tally = _Tally.of(proposal.ranges or {})
     constants = _Constants.of(proposal, limits_of(policy))
-    terms = _terms(proposal, policy, columns)
-    holds = _holding(GATES, terms, constants, count)
-    swings = [
-        (field, low, high, *_swing(field, (low, high), terms, holds, constants, count))
-        for field, (low, high) in (proposal.ranges or {}).items()
-    ]
-    swings.sort(key=lambda swing: -abs(swing[4] - swing[3]))  # stable: ties keep field order
-    return Uncertainty(
-        scenarios=scenarios,
-        seed=seed,
-        approve_probability=int(np.count_nonzero(_all(list(holds.values()), count))) / count,
-        gate_fail_probability={
-            gate: (count - int(np.count_nonzero(held))) / count for gate, held in holds.items()
-        },
-        swing=[
-            Swing(
-                field=field,
-                low=low,
-                high=high,
-                approve_probability_at_low=at_low / count,
-                approve_probability_at_high=at_high / count,
-            )
-            for field, low, high, at_low, at_high in swings
-        ],
-    )
+    for part, terms in _chunks(proposal, policy, columns):
+        tally.add(terms, constants, _size(part))
+    return tally.uncertainty(scenarios, seed, _count(columns))
 
 
-def _swing(
-    field: str,
-    ends: tuple[float, float],
-    terms: Mapping[str, Any],
-    holds: Mapping[CheckId, Flags],
-    constants: _Constants,
-    count: int,
-) -> tuple[int, int]:
-    """How many scenarios approve with ``field`` held at either end: only the gates that read
-    the field are decided again, the others keep their outcomes."""
-    reading = tuple(gate for gate in GATES if field in _READS[gate])
-    others = _all([held for gate, held in holds.items() if gate not in reading], count)
-    approving = []
-    for end in ends:
-        held = _holding(reading, {**terms, field: end}, constants, count)
-        approving.append(int(np.count_nonzero(_all([others, *held.values()], count))))
-    return approving[0], approving[1]
+@dataclass
+class _Tally:
+    """Counts over the chunks: scenarios approved, failing each gate, and approved with each
+    ranged field held at its low and at its high."""
+
+    ranges: Mapping[str, tuple[float, float]]
+    reading: Mapping[str, tuple[CheckId, ...]]
+    approved: int = 0
+    failing: dict[CheckId, int] = dataclasses.field(default_factory=lambda: dict.fromkeys(GATES, 0))
+    at_ends: dict[str, list[int]] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def of(cls, ranges: Mapping[str, tuple[float, float]]) -> _Tally:
+        reading = {name: tuple(g for g in GATES if name in _READS[g]) for name in ranges}
+        return cls(ranges, reading, at_ends={name: [0, 0] for name in ranges})
+
+    def add(self, terms: Mapping[str, Any], constants: _Constants, size: int) -> None:
+        holds = _holding(GATES, terms, constants, size)
+        approved = int(np.count_nonzero(_all(list(holds.values()), size)))
+        self.approved += approved
+        for gate, held in holds.items():
+            self.failing[gate] += size - int(np.count_nonzero(held))
+        for name, ends in self.ranges.items():
+            counts = self.at_ends[name]
+            if ends[0] == ends[1]:  # held at its one value: the scenarios as drawn
+                counts[0] += approved
+                counts[1] += approved
+                continue
+            reading = self.reading[name]
+            others = _all([held for gate, held in holds.items() if gate not in reading], size)
+            for side, end in enumerate(ends):
+                again = _holding(reading, {**terms, name: end}, constants, size)
+                counts[side] += int(np.count_nonzero(_all([others, *again.values()], size)))
+
+    def uncertainty(self, scenarios: int, seed: int, count: int) -> Uncertainty:
+        """The shares, the swings sorted by effect (ties keep the order of the ranged fields)."""
+        order = sorted(
+            self.ranges, key=lambda name: -abs(self.at_ends[name][1] - self.at_ends[name][0])
+        )
+        return Uncertainty(
+            scenarios=scenarios,
+            seed=seed,
+            approve_probability=self.approved / count,
+            gate_fail_probability={gate: fails / count for gate, fails in self.failing.items()},
+            swing=[
+                Swing(
+                    field=name,
+                    low=self.ranges[name][0],
+                    high=self.ranges[name][1],
+                    approve_probability_at_low=self.at_ends[name][0] / count,
+                    approve_probability_at_high=self.at_ends[name][1] / count,
+                )
+                for name in order
+            ],
+        )
