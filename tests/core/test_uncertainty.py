@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -396,3 +399,18 @@ def test_a_share_is_never_written_as_none_or_all_unless_it_is(approve: float, sh
     assert describe_uncertainty(hand_made([still], approve=approve)) == (
         f"Approves in {shown} of scenarios; no single range moves it."
     )
+
+
+def test_the_engine_and_the_uncertainty_models_load_without_numpy() -> None:
+    probe = (
+        "import sys\n"
+        "import core, core.uncertainty\n"
+        "from tests.core.engine_kit import passing_proposal\n"
+        "core.evaluate(core.Proposal.model_validate(passing_proposal()), core.Policy())\n"
+        "print('numpy' in sys.modules)\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=root, timeout=60
+    )
+    assert done.stdout.strip() == "False", done.stderr
