@@ -107,7 +107,7 @@ def draw_scenarios(
     return columns
 
 
-def scenario_update(columns: Columns, index: int) -> dict[str, float]:
+def scenario_update(columns: Columns, index: int) -> dict[str, Any]:
     """Scenario ``index`` as the fields to change on the proposal (``model_copy(update=...)``),
     whole fields as ints; it also clears the ranges, which the scenario's values leave."""
     update: dict[str, Any] = {"ranges": None}
