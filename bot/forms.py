@@ -184,9 +184,9 @@ def _lock_kind(part: str) -> FieldKind:
 
 
 PROPOSAL_FIELDS: tuple[str, ...] = tuple(
-    name for name in Proposal.model_fields if name != "metric_locks"
+    name for name in Proposal.model_fields if name not in ("metric_locks", "ranges")
 )
-"""The Proposal fields entered directly, in the modal's order."""
+"""The Proposal fields entered directly, in the modal's order (the modal has no ranges)."""
 
 FIELD_SPECS: dict[ProposalBlock, FieldSpec] = {
     **{

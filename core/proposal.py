@@ -7,9 +7,10 @@ from math import isfinite
 from typing import Annotated, Literal
 
 import annotated_types
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from core.figures import DECIMALS
+from core.ranges import RANGED_FIELDS, Ranges, validated_ranges
 
 Comparator = Literal[">=", "<="]
 
@@ -64,6 +65,8 @@ class Proposal(BaseModel):
         list[Annotated[float, Field(ge=0)]] | None, Field(min_length=1, max_length=1000)
     ] = None
     metric_locks: Annotated[list[MetricLock], Field(max_length=100)] = []
+    # Last: its check reads the point values validated before it.
+    ranges: Ranges | None = None
 
     @field_validator("prompt_space_well_understood", mode="before")
     @classmethod
@@ -74,6 +77,11 @@ class Proposal(BaseModel):
     @classmethod
     def _absent_means_no_locks(cls, value: object) -> object:
         return [] if value is None else value
+
+    @field_validator("ranges", mode="before")
+    @classmethod
+    def _ranges_around_the_point(cls, value: object, info: ValidationInfo) -> Ranges | None:
+        return validated_ranges(value, info.data, frozenset(cls.model_fields), _RANGE_BOUNDS)
 
     @property
     def locks(self) -> list[MetricLock]:
@@ -117,3 +125,7 @@ def bounds_of(model: type[BaseModel], field: str) -> Bounds:
         upper_inclusive="lt" not in found,
         whole=info is not None and info.annotation in (int, int | None),
     )
+
+
+# The valid values of each field a range may be given for: both bounds of a range must be one.
+_RANGE_BOUNDS: dict[str, Bounds] = {field: bounds_of(Proposal, field) for field in RANGED_FIELDS}

@@ -452,7 +452,7 @@ def _initial_values(prefill: Proposal | None, options: ModalOptions) -> dict[Pro
     }
     if prefill is None:
         return values
-    for name, value in prefill.model_dump(exclude={"metric_locks"}).items():
+    for name, value in prefill.model_dump(exclude={"metric_locks", "ranges"}).items():
         values[PB(name)] = value
     if prefill.validation_losses:
         values[PB.VALIDATION_LOSSES] = _CutLosses(prefill.validation_losses)
