@@ -27,9 +27,11 @@ from core.contract import evaluation_json
 from core.engine import evaluate
 from core.errors import field_errors
 from core.evaluation import Evaluation
+from core.fractions import fraction_question, suspected_fractions
 from core.kinds import looks_like_a_policy, looks_like_a_proposal
 from core.policy import Policy
 from core.proposal import Proposal
+from core.wording import exact
 
 EXIT_OK = 0
 EXIT_INTERNAL_ERROR = 1
@@ -128,10 +130,23 @@ class _HelpFormatter(argparse.HelpFormatter):
 def run_evaluate(args: argparse.Namespace) -> int:
     """Evaluate one proposal file and print the result in the requested format."""
     proposal = load_proposal(args.path)
+    if not args.allow_fractions:
+        refuse_fractions(proposal)
     policy = load_policy(args.policy) if args.policy else Policy()
     evaluation = evaluate(proposal, policy)
     sys.stdout.write(_format_evaluation(proposal, evaluation, args.format))
     return EXIT_OK
+
+
+def refuse_fractions(proposal: Proposal) -> None:
+    """Stop on a percentage typed as a fraction (``0.95`` for 95 %), naming each field."""
+    lines = [
+        f"{field}: {fraction_question(field, getattr(proposal, field))} "
+        f"(or pass --allow-fractions if {exact(getattr(proposal, field))} % is meant)"
+        for field in suspected_fractions(proposal)
+    ]
+    if lines:
+        raise InputError(lines)
 
 
 def run_quarter(args: argparse.Namespace) -> int:
@@ -465,6 +480,11 @@ def _add_evaluate(commands: Any) -> None:
     )
     command.add_argument("path", metavar="PATH", help="proposal file (.json or .toml), or -")
     command.add_argument("--policy", metavar="FILE", help="policy TOML file (default: defaults)")
+    command.add_argument(
+        "--allow-fractions",
+        action="store_true",
+        help="accept percentages of 1 or less as typed (0.5 means 0.5 %%, not 50 %%)",
+    )
     command.add_argument(
         "--format",
         choices=("text", "json", "markdown"),

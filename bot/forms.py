@@ -22,12 +22,20 @@ from bot.ids import (
     ProposalBlock,
     lock_block,
 )
+from core.fractions import fraction_question, suspected_fractions
 from core.proposal import MetricLock, Proposal
 
 DEFAULT_VOTE_WINDOW_DAYS = 3.0
 MIN_VOTE_WINDOW_DAYS = 0.04
 MAX_VOTE_WINDOW_DAYS = 30.0
 SECRET_BALLOT_VALUE = "secret"
+FRACTIONS_MEANT_VALUE = "meant"
+CHECKBOX_VALUES = {
+    ProposalBlock.SECRET_BALLOT: SECRET_BALLOT_VALUE,
+    ProposalBlock.PERCENT_FRACTIONS: FRACTIONS_MEANT_VALUE,
+}
+"""The value of each checkbox block's one option."""
+FRACTIONS_TICK = "or tick “meant as typed” under Small percentages"
 RESET_VOTES_VALUE = "reset"
 LOCK_REQUIRED_PARTS: tuple[LockPart, ...] = ("name", "comparator", "threshold", "achieved")
 _MAX_DIGITS = 30
@@ -207,9 +215,10 @@ FIELD_SPECS: dict[ProposalBlock, FieldSpec] = {
         minimum=MIN_VOTE_WINDOW_DAYS,
         maximum=MAX_VOTE_WINDOW_DAYS,
     ),
-    ProposalBlock.SECRET_BALLOT: FieldSpec(
-        block=ProposalBlock.SECRET_BALLOT, kind=FieldKind.CHECKBOX, optional=True
-    ),
+    **{
+        block: FieldSpec(block=block, kind=FieldKind.CHECKBOX, optional=True)
+        for block in CHECKBOX_VALUES
+    },
 }
 """Every input block of the modal with how it is entered; bounds mirror the Proposal model."""
 
@@ -336,7 +345,7 @@ def _convert(spec: FieldSpec, element: dict[str, Any]) -> Any:
     if spec.kind is FieldKind.COMPARATOR:
         return _parse_comparator(_selected_value(element))
     if spec.kind is FieldKind.CHECKBOX:
-        return SECRET_BALLOT_VALUE in _checked_values(element)
+        return CHECKBOX_VALUES[spec.block] in _checked_values(element)
     text = _raw_text(element)
     if text is None:
         return None
@@ -388,6 +397,10 @@ def parse_proposal_form(values: object) -> ParsedForm:
         data["metric_locks"] = locks
     options = _read_options(values, errors)
     proposal = _validate(data, lock_numbers, errors)
+    meant = _read(FIELD_SPECS[ProposalBlock.PERCENT_FRACTIONS], values, errors)
+    if proposal is not None and not meant:
+        for name in suspected_fractions(proposal):
+            errors[name] = f"{fraction_question(name, getattr(proposal, name))}, {FRACTIONS_TICK}"
     if errors or proposal is None:
         return ParsedForm(errors=errors)
     return ParsedForm(proposal=proposal, options=options)

@@ -82,6 +82,7 @@ class ProposalBlock(StrEnum):
     LOCK_2_THRESHOLD = "lock_2_threshold"
     LOCK_2_ACHIEVED = "lock_2_achieved"
     LOCK_2_UNIT = "lock_2_unit"
+    PERCENT_FRACTIONS = "percent_fractions"
     VOTE_WINDOW_DAYS = "vote_window_days"
     SECRET_BALLOT = "secret_ballot"
 

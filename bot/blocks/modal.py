@@ -8,6 +8,7 @@ from typing import Any
 from bot.blocks.format import Block, context, divider, general, header, money, plain, plain_number
 from bot.forms import (
     FIELD_SPECS,
+    FRACTIONS_MEANT_VALUE,
     RESET_VOTES_VALUE,
     SECRET_BALLOT_VALUE,
     FieldKind,
@@ -27,6 +28,7 @@ from bot.ids import (
     ProposalBlock,
 )
 from bot.ids import lock_block as lock_block_id
+from core.fractions import suspected_fractions
 from core.policy import Policy
 from core.proposal import MetricLock, Proposal
 
@@ -59,6 +61,7 @@ LABELS: dict[ProposalBlock, str] = {
     PB.PROMPT_MAINTENANCE_HOURS_PER_WEEK: "Prompt upkeep (hours per week)",
     PB.VOTE_WINDOW_DAYS: "Vote window (days)",
     PB.SECRET_BALLOT: "Ballot",
+    PB.PERCENT_FRACTIONS: "Small percentages",
 }
 
 LOCK_LABELS: dict[str, str] = {
@@ -79,14 +82,21 @@ PLACEHOLDERS: dict[ProposalBlock, str] = {
 HINTS: dict[ProposalBlock, Hint] = {
     PB.KPI_NAME: lambda _: "Leave empty to call it “primary KPI”.",
     PB.PROJECTED_LIFT_PCT: lambda p: (
-        f"Percent: 6.2 means 6.2 %. The policy asks for at least {general(p.min_kpi_lift_pct)} %."
+        f"A percent number: type 6.2 for 6.2 %. The policy asks for at least "
+        f"{general(p.min_kpi_lift_pct)} %."
     ),
     PB.DATASET_EXAMPLES: lambda p: f"The policy needs {p.min_clean_examples:,} clean examples.",
     PB.LABEL_ACCURACY_PCT: lambda p: (
-        f"Share of correctly labelled rows. Policy minimum: {general(p.min_hygiene_axis_pct)} %."
+        f"Percent of rows labelled correctly: type 95 for 95 %. Policy minimum: "
+        f"{general(p.min_hygiene_axis_pct)} %."
+    ),
+    PB.DIVERSITY_PCT: lambda p: (
+        "How varied the inputs are, 0 to 100 (finetune-check scan measures it from a sample): "
+        f"type 80 for 80 %. Policy minimum: {general(p.min_hygiene_axis_pct)} %."
     ),
     PB.DUPLICATE_PCT: lambda p: (
-        f"Uniqueness (100 − duplicates) must reach {general(p.min_hygiene_axis_pct)} %."
+        "Percent of rows that repeat another: type 5 for 5 %. Uniqueness (100 − duplicates) "
+        f"must reach {general(p.min_hygiene_axis_pct)} %."
     ),
     PB.PLANNED_EPOCHS: lambda p: f"Plans past {p.max_safe_epochs} epochs risk over-fitting.",
     PB.VALIDATION_LOSSES: lambda _: "Numbers separated by commas, epoch 1 first.",
@@ -128,6 +138,7 @@ GROUPS: tuple[tuple[str, str, tuple[ProposalBlock, ...]], ...] = (
             PB.DUPLICATE_PCT,
             PB.PLANNED_EPOCHS,
             PB.VALIDATION_LOSSES,
+            PB.PERCENT_FRACTIONS,
         ),
     ),
     (
@@ -393,9 +404,14 @@ COMPARATOR_OPTIONS = {
     ">=": _option("≥ at least the threshold", ">="),
     "<=": _option("≤ at most the threshold", "<="),
 }
-SECRET_OPTION = _option(
-    "Secret ballot: hide who voted what until the vote closes", SECRET_BALLOT_VALUE
-)
+CHECKBOX_OPTIONS = {
+    PB.SECRET_BALLOT: _option(
+        "Secret ballot: hide who voted what until the vote closes", SECRET_BALLOT_VALUE
+    ),
+    PB.PERCENT_FRACTIONS: _option(
+        "Percentages of 1 or less are meant as typed (0.5 means 0.5 %)", FRACTIONS_MEANT_VALUE
+    ),
+}
 
 
 def _boolean_element(spec: FieldSpec, initial: Any) -> Block:
@@ -421,9 +437,10 @@ def _comparator_element(spec: FieldSpec, initial: Any) -> Block:
 
 
 def _checkbox_element(spec: FieldSpec, initial: Any) -> Block:
-    element: Block = {"type": "checkboxes", "action_id": VALUE, "options": [SECRET_OPTION]}
+    option = CHECKBOX_OPTIONS[spec.block]
+    element: Block = {"type": "checkboxes", "action_id": VALUE, "options": [option]}
     if initial:
-        element["initial_options"] = [SECRET_OPTION]
+        element["initial_options"] = [option]
     return element
 
 
@@ -452,6 +469,8 @@ def _initial_values(prefill: Proposal | None, options: ModalOptions) -> dict[Pro
     }
     if prefill is None:
         return values
+    # A proposal accepted with a small percentage was meant so: keep it meant.
+    values[PB.PERCENT_FRACTIONS] = bool(suspected_fractions(prefill))
     for name, value in prefill.model_dump(exclude={"metric_locks", "ranges"}).items():
         values[PB(name)] = value
     if prefill.validation_losses:

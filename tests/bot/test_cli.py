@@ -752,3 +752,20 @@ def test_reminders_as_json_keep_the_contract_and_add_the_title_and_text(tmp_path
         "text": "FY2026 Q1 closes in 14 days (Tue 31 Mar). Its QIT deadline (Sun 1 Mar) has "
         "passed: work starting today ships in FY2026 Q2.",
     }
+
+
+def test_a_percentage_typed_as_a_fraction_stops_the_evaluation_unless_allowed(
+    tmp_path: Path,
+) -> None:
+    proposal = write_json(tmp_path, {**VALID_PROPOSAL, "label_accuracy_pct": 0.97})
+
+    asked = run_cli("evaluate", proposal, "--format", "json")
+    allowed = run_cli("evaluate", proposal, "--format", "json", "--allow-fractions")
+
+    assert asked.code == 2
+    assert asked.error_lines == [
+        "error: label_accuracy_pct: 0.97 reads as 0.97 % label accuracy: did you mean 97 %? "
+        "Type 97 (or pass --allow-fractions if 0.97 % is meant)"
+    ]
+    assert allowed.code == 0
+    assert json.loads(allowed.stdout)["checks"][2]["value"] == 0.97

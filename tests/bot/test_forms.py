@@ -388,3 +388,46 @@ def test_private_metadata_round_trips_channel_and_proposal_id() -> None:
 def test_bad_private_metadata_raises_a_clear_error(raw: str, complaint: str) -> None:
     with pytest.raises(PrivateMetadataError, match=complaint):
         decode_private_metadata(raw)
+
+
+# --- a percentage typed as a fraction -------------------------------------------------------
+
+
+def test_a_percentage_typed_as_a_fraction_is_asked_about_on_its_block() -> None:
+    parsed = parse_proposal_form(
+        form(label_accuracy_pct=number("0.95"), duplicate_pct=number("0.05"))
+    )
+
+    assert parsed.proposal is None
+    assert parsed.errors == {
+        "label_accuracy_pct": "0.95 reads as 0.95 % label accuracy: did you mean 95 %? Type 95, "
+        "or tick “meant as typed” under Small percentages",
+        "duplicate_pct": "0.05 reads as 0.05 % duplicates: did you mean 5 %? Type 5, "
+        "or tick “meant as typed” under Small percentages",
+    }
+    assert all(len(message) <= 150 for message in parsed.errors.values())
+
+
+def test_a_small_percentage_ticked_as_meant_is_taken_as_typed() -> None:
+    parsed = parse_proposal_form(
+        form(duplicate_pct=number("0.5"), percent_fractions=checkboxes("meant"))
+    )
+    assert parsed.errors == {}
+    assert parsed.proposal is not None and parsed.proposal.duplicate_pct == 0.5
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "asked"),
+    [
+        ("label_accuracy_pct", "1", True),  # 1 = 100 %
+        ("duplicate_pct", "1", False),  # 1 % duplicates, not 100 %
+        ("projected_lift_pct", "0.8", True),
+        ("duplicate_pct", "0", False),
+        ("diversity_pct", "1.5", False),
+    ],
+)
+def test_only_values_that_read_like_fractions_are_asked_about(
+    field: str, value: str, asked: bool
+) -> None:
+    parsed = parse_proposal_form(form(**{field: number(value)}))
+    assert (field in parsed.errors) is asked

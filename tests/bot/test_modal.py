@@ -65,6 +65,7 @@ def test_input_block_ids_are_the_proposal_fields_the_locks_and_the_voting_option
     proposal_fields = set(Proposal.model_fields) - {"metric_locks", "ranges"}  # no range inputs
 
     assert set(inputs(view)) == proposal_fields | LOCK_BLOCKS | {
+        "percent_fractions",
         "vote_window_days",
         "secret_ballot",
     }

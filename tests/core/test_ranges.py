@@ -10,7 +10,8 @@ import pytest
 from pydantic import ValidationError
 
 from core import FieldError, Policy, Proposal, evaluate, evaluation_json, field_errors
-from tests.core.engine_kit import load_case, passing_proposal
+from tests.core.engine_kit import passing_proposal
+from tests.worked_cases import load_case
 
 
 def range_errors(ranges: Any, **overrides: Any) -> list[FieldError]:

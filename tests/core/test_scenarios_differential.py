@@ -15,8 +15,8 @@ from core import Policy, Proposal, evaluate
 from core.evaluation import Verdict
 from core.ranges import RANGED_FIELDS, WHOLE_FIELDS
 from core.scenarios import GATES, evaluate_scenarios, scenario_update
-from tests.core.engine_kit import case_paths, load_case
 from tests.strategies import proposals
+from tests.worked_cases import case_paths, load_case
 
 BASES = 200
 SCENARIOS_PER_BASE = 500
