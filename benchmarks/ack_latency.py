@@ -41,8 +41,8 @@ from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
 
 from bot.blocks.modal import proposal_modal  # noqa: E402
 from bot.ids import CallbackId  # noqa: E402
+from bot.infrastructure.web import create_web_app  # noqa: E402
 from bot.listeners.commands import COMMAND  # noqa: E402
-from bot.web import create_web_app  # noqa: E402
 from core.policy import Policy  # noqa: E402
 from tests.bot import signing  # noqa: E402
 from tests.bot.conftest import APPROVABLE, view_state  # noqa: E402

@@ -41,8 +41,8 @@ if str(REPO) not in sys.path:
 import aiohttp  # noqa: E402
 from aiohttp import web  # noqa: E402
 
+from bot.infrastructure.web import EVENTS_PATH, HEALTH_PATH  # noqa: E402
 from bot.persistence.database import migrate  # noqa: E402
-from bot.web import EVENTS_PATH, HEALTH_PATH  # noqa: E402
 from tests.bot import signing  # noqa: E402
 from tests.bot.fake_slack import FakeSlack  # noqa: E402
 from tests.conftest import reset_postgres_schema  # noqa: E402

@@ -35,8 +35,10 @@ sys.path.insert(0, str(REPO))
 from sqlalchemy import event, insert  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
 
+from bot.infrastructure.settings import load_settings  # noqa: E402
+from bot.infrastructure.slack_client import make_client  # noqa: E402
 from bot.persistence.database import create_engine, run_migrations  # noqa: E402
-from bot.persistence.repository import EVALUATIONS, PROPOSALS, model_json  # noqa: E402
+from bot.persistence.stores import EVALUATIONS, PROPOSALS, Stores, model_json  # noqa: E402
 from bot.reminders.pacing import paced_duration  # noqa: E402
 from bot.reminders.sweep import (  # noqa: E402
     Message,
@@ -44,8 +46,6 @@ from bot.reminders.sweep import (  # noqa: E402
     ReminderSweep,
     SlackPoster,
 )
-from bot.settings import load_settings  # noqa: E402
-from bot.slack_client import make_client  # noqa: E402
 from core.engine import evaluate  # noqa: E402
 from core.policy import Policy  # noqa: E402
 from core.proposal import Proposal  # noqa: E402
@@ -163,7 +163,7 @@ async def sweep_scenario(path: Path, *, proposals: int, channels: int, spread: b
     poster = CountingPoster()
     day = TYPICAL_DAY if spread else WORST_DAY
     sweep = ReminderSweep(
-        engine=engine,
+        stores=Stores.on(engine),
         poster=poster,
         clock=FixedClock(datetime(day.year, day.month, day.day, 9, tzinfo=UTC)),
         config=ReminderConfig(
@@ -208,7 +208,7 @@ async def paced_sample(path: Path, *, channels: int, per_channel: int) -> tuple[
         }
     )
     sweep = ReminderSweep(
-        engine=engine,
+        stores=Stores.on(engine),
         poster=SlackPoster(make_client(settings)),
         clock=FixedClock(datetime(2026, 11, 13, 9, tzinfo=UTC)),
         config=ReminderConfig.from_settings(settings, Policy()),

@@ -40,10 +40,10 @@ import harness  # noqa: E402
 from harness import Database, Group, Process  # noqa: E402
 
 from bot.blocks.modal import proposal_modal  # noqa: E402
-from bot.clock import SystemClock  # noqa: E402
+from bot.infrastructure.clock import SystemClock  # noqa: E402
 from bot.persistence.database import create_engine  # noqa: E402
 from bot.persistence.records import Choice  # noqa: E402
-from bot.persistence.repository import Repository  # noqa: E402
+from bot.persistence.stores import Stores  # noqa: E402
 from core.policy import Policy  # noqa: E402
 from tests.bot import signing  # noqa: E402
 from tests.bot.conftest import APPROVABLE, view_state  # noqa: E402
@@ -86,14 +86,14 @@ class Burst:
 
 
 class Bench:
-    """Bursts on one database: its replicas, and a repository on it to see what is stored."""
+    """Bursts on one database: its replicas, and its stores, to see what is stored."""
 
     def __init__(
-        self, fake: FakeSlack, database: Database, repository: Repository, apps: list[Process]
+        self, fake: FakeSlack, database: Database, stores: Stores, apps: list[Process]
     ) -> None:
         self.fake = fake
         self.database = database
-        self.repository = repository
+        self.stores = stores
         self.url_for = harness.alternate(apps)
 
     async def send(self, http: aiohttp.ClientSession, body: str, number: int = 0) -> None:
@@ -116,7 +116,7 @@ class Bench:
     async def wait_until_posted(self, proposal_id: int) -> None:
         async with asyncio.timeout(WAIT_LIMIT_SECONDS):
             while True:
-                record = await self.repository.get_proposal(proposal_id=proposal_id)
+                record = await self.stores.proposals.get_proposal(proposal_id=proposal_id)
                 if record is not None and record.message_ts is not None:
                     return
                 await asyncio.sleep(0.01)
@@ -146,7 +146,7 @@ class Bench:
         """Wait until every member's stored vote is their last click; those that never are."""
         deadline = time.monotonic() + STORE_LIMIT_SECONDS
         while True:
-            votes = await self.repository.votes_for(proposal_id=proposal_id)
+            votes = await self.stores.votes.votes_for(proposal_id=proposal_id)
             stored = {vote.user_id: vote.choice for vote in votes}
             if stored == last:
                 return {}
@@ -194,7 +194,7 @@ class Bench:
         members = len(lengths)
         channel = f"C0BURST{self.database.key.upper()}{votes}"
         voters = [f"U0B{votes}M{number:04d}" for number in range(members)]
-        await self.repository.add_committee_members(
+        await self.stores.committees.add_committee_members(
             team_id=TEAM_ID,
             channel_id=channel,
             user_ids=[*voters, "U0ABSENT"],
@@ -330,7 +330,7 @@ async def run(bursts: list[int], postgres_url: str | None) -> None:
                 apps = await processes.replicas(database, fake.api_url)
                 engine = create_engine(database.url)
                 processes.on_close(engine.dispose)
-                benches.append(Bench(fake, database, Repository(engine), apps))
+                benches.append(Bench(fake, database, Stores.on(engine), apps))
             for votes in bursts:
                 for bench in benches:
                     burst = await bench.burst(votes)

@@ -1,10 +1,10 @@
-"""`python -m bot`: the composition root (settings, database, repository, client, app, scheduler,
+"""`python -m bot`: the composition root (settings, database, stores, client, app, scheduler,
 server).
 
 Start-up, in an order where a start that fails has sent nothing to Slack and run no sweep:
 settings (tokens shaped right, no placeholders; the Slack secrets then leave the process
 environment, so nothing else reads them there) → logging (secrets registered for redaction) →
-migrations → engine, repository and Bolt app → the HTTP server bound on PORT (HTTP mode: the
+migrations → engine, stores and Bolt app → the HTTP server bound on PORT (HTTP mode: the
 app and `/healthz`; Socket Mode: `/healthz`) → the tokens checked with Slack (`auth.test`,
 and `apps.connections.open` in Socket Mode) → the Socket Mode connection → the scheduler with
 the reminder, nudge, vote-close and verdict-redelivery sweeps (the last also run at once) →
@@ -33,32 +33,32 @@ from slack_bolt.async_app import AsyncApp
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import create_app
-from bot.clock import SystemClock
 from bot.deps import Deps
-from bot.logging import configure_logging, redact
-from bot.observability import JobRunner, migration_state
+from bot.infrastructure.clock import SystemClock
+from bot.infrastructure.json_logs import configure_logging, redact
+from bot.infrastructure.observability import JobRunner, migration_state
+from bot.infrastructure.scheduler import (
+    DAILY_SWEEP_JOB,
+    FREQUENT_SECONDS,
+    build_scheduler,
+    started_after_reminder_hour,
+)
+from bot.infrastructure.settings import Settings, SettingsError, load_settings
+from bot.infrastructure.slack_checks import SlackCheckError, check_tokens
+from bot.infrastructure.slack_client import make_client
+from bot.infrastructure.slack_link import SocketModeLink, WebApiLink
+from bot.infrastructure.web import create_health_app, create_web_app
 from bot.persistence.database import (
     create_engine,
     database_url,
     describe_failure,
     run_migrations,
 )
-from bot.persistence.repository import Repository
+from bot.persistence.stores import Stores
 from bot.reminders import ReminderConfig, ReminderSweep, SlackPoster
-from bot.scheduler import (
-    DAILY_SWEEP_JOB,
-    FREQUENT_SECONDS,
-    build_scheduler,
-    started_after_reminder_hour,
-)
 from bot.services.ballot import close_due_votes
 from bot.services.event_keys import forget_old_event_keys
 from bot.services.redelivery import redeliver_pending_verdicts
-from bot.settings import Settings, SettingsError, load_settings
-from bot.slack_checks import SlackCheckError, check_tokens
-from bot.slack_client import make_client
-from bot.slack_link import SocketModeLink, WebApiLink
-from bot.web import create_health_app, create_web_app
 
 logger = logging.getLogger("bot")
 
@@ -128,7 +128,7 @@ async def serve(settings: Settings) -> int:
     """Start, run until SIGTERM or SIGINT, then shut down gracefully."""
     stop = _stop_on_signals()
     engine = create_engine(settings.database_url)
-    deps = build_deps(settings, Repository(engine))
+    deps = build_deps(settings, Stores.on(engine))
     app = create_app(deps)
     async with AsyncExitStack() as stack:
         stack.push_async_callback(engine.dispose)
@@ -148,7 +148,7 @@ async def start(stack: AsyncExitStack, app: AsyncApp, deps: Deps, engine: AsyncE
 
     Everything started is pushed on `stack`, so an error or a signal part way undoes it.
     """
-    settings, ping, started = deps.settings, deps.repository.ping, asyncio.Event()
+    settings, ping, started = deps.settings, deps.stores.ping, asyncio.Event()
     if settings.socket_mode:
         link = SocketModeLink()
         health = create_health_app(ping, slack=link, started=started)
@@ -183,11 +183,11 @@ async def until_stopped(stop: asyncio.Event, work: Awaitable[T]) -> T | None:
     return None
 
 
-def build_deps(settings: Settings, repository: Repository) -> Deps:
+def build_deps(settings: Settings, stores: Stores) -> Deps:
     """The production collaborators: the real clock, the retrying Slack client."""
     return Deps(
         settings=settings,
-        repository=repository,
+        stores=stores,
         client=make_client(settings),
         clock=SystemClock(),
         policy=settings.load_policy(),
@@ -210,7 +210,7 @@ def start_jobs(deps: Deps, engine: AsyncEngine, jobs: JobRunner) -> AsyncIOSched
     verdicts left pending (every minute; the redelivery also at once)."""
     settings = deps.settings
     sweep = ReminderSweep(
-        engine=engine,
+        stores=deps.stores,
         poster=SlackPoster(deps.client),
         clock=deps.clock,
         config=ReminderConfig.from_settings(settings, deps.policy),
@@ -226,7 +226,7 @@ def start_jobs(deps: Deps, engine: AsyncEngine, jobs: JobRunner) -> AsyncIOSched
             "redeliver-verdicts", partial(redeliver_pending_verdicts, deps)
         ),
         forget_event_keys=jobs.wrap(
-            "forget-event-keys", partial(forget_old_event_keys, deps.repository, deps.clock)
+            "forget-event-keys", partial(forget_old_event_keys, deps.stores, deps.clock)
         ),
     )
     scheduler.start()  # in the running event loop: start_jobs is called from a coroutine

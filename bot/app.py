@@ -10,8 +10,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 
 from bot.deps import Deps
+from bot.infrastructure.observability import install_request_logging
 from bot.listeners import register_listeners
-from bot.observability import install_request_logging
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def skip_redelivered_events(deps: Deps) -> Middleware:
         body: dict[str, Any], next: Callable[[], Awaitable[None]]
     ) -> BoltResponse | None:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not await deps.repository.claim_event(
+        if event_id and not await deps.stores.events.claim_event(
             key=f"event:{event_id}", now=deps.clock.now()
         ):
             logger.info("skipping event %s: already delivered", event_id)

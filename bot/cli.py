@@ -218,16 +218,16 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 async def _export(url: str, output_format: str) -> str:
-    """The export text, read through a repository on a short-lived engine."""
+    """The export text, read through the stores on a short-lived engine."""
     from bot.export import export_decisions
     from bot.persistence.database import create_engine
-    from bot.persistence.repository import Repository
+    from bot.persistence.stores import Stores
 
     engine = create_engine(url, pooled=False)
     try:
         if output_format == "json":
-            return await export_decisions(Repository(engine), format="json")
-        return await export_decisions(Repository(engine), format="csv")
+            return await export_decisions(Stores.on(engine), format="json")
+        return await export_decisions(Stores.on(engine), format="csv")
     finally:
         await engine.dispose()
 

@@ -7,12 +7,12 @@ from functools import cached_property
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.clock import Clock
-from bot.persistence.repository import Repository
-from bot.services import BackgroundWork
+from bot.infrastructure.background import BackgroundWork
+from bot.infrastructure.clock import Clock
+from bot.infrastructure.coalescer import UpdateCoalescer
+from bot.infrastructure.settings import Settings
+from bot.persistence.stores import Stores
 from bot.services.ballot import BallotRefresh, ThreadLines
-from bot.settings import Settings
-from bot.voting.coalescer import UpdateCoalescer
 from bot.voting.service import BallotSnapshot, VotingService
 from core.policy import Policy
 
@@ -28,7 +28,7 @@ class Deps:
     """
 
     settings: Settings
-    repository: Repository
+    stores: Stores
     client: AsyncWebClient
     clock: Clock
     policy: Policy
@@ -39,8 +39,10 @@ class Deps:
     def voting(self) -> VotingService:
         """Casts and closes votes and changes committees; refreshes messages when it does."""
         return VotingService(
-            self.repository,
-            self.clock,
+            proposals=self.stores.proposals,
+            votes=self.stores.votes,
+            committees=self.stores.committees,
+            clock=self.clock,
             refresh=self.ballot_refresh,
             fallback_committee=self.settings.committee_user_ids,
         )
@@ -53,7 +55,9 @@ class Deps:
     @cached_property
     def thread_lines(self) -> ThreadLines:
         """The vote lines and outcomes of verdict threads, coalesced into few posts per thread."""
-        return ThreadLines(client=self.client, coalescer=self.coalescer, repository=self.repository)
+        return ThreadLines(
+            client=self.client, coalescer=self.coalescer, proposals=self.stores.proposals
+        )
 
     async def _snapshot(self, proposal_id: int) -> BallotSnapshot | None:
         return await self.voting.snapshot(proposal_id)

@@ -19,17 +19,11 @@ from bot.blocks.format import (
     header,
     sections_from_lines,
 )
-from bot.persistence.records import (
-    Choice,
-    EvaluationRecord,
-    Outcome,
-    ProposalRecord,
-    VoteRecord,
-    VoteState,
-)
+from bot.persistence.records import EvaluationRecord, ProposalRecord, VoteRecord
 from bot.rendering import md_table, render_markdown
-from bot.voting.rules import CLOSED_ALL_VOTED, CLOSED_AT_DEADLINE
-from core.evaluation import Verdict
+from bot.voting.domain import Choice, Outcome, VoteState
+from bot.voting.rules import tally
+from bot.voting.texts import closed_by_words, outcome_line, overrule_note
 
 RECORD_BLOCK_LIMIT = 45
 RECORD_CHARACTER_LIMIT = 36_000
@@ -147,44 +141,19 @@ def _outcome(record: ProposalRecord, votes: list[VoteRecord]) -> str:
     if record.vote_state is VoteState.OPEN:
         until = f" until {_moment(record.vote_deadline)}" if record.vote_deadline else ""
         return f"## Outcome\n\n{engine}\n\n**Committee:** the vote is open{until}."
+    overruled = overrule_note(record.outcome, record.evaluation.verdict)
     lines = [
         engine,
-        f"**{committee_line(record, votes)}**{_overrule(record)}",
-        f"Closed {_moment(record.closed_at)} {_closed_by(record.closed_by)}.",
+        f"**{committee_line(record, votes)}**{overruled}",
+        f"Closed {_moment(record.closed_at)}: {closed_by_words(record.closed_by)}.",
     ]
     return "## Outcome\n\n" + "\n\n".join(lines)
 
 
 def committee_line(record: ProposalRecord, votes: list[VoteRecord]) -> str:
     """The stored outcome with the score: "Committee: 4–2 in favour → approved"."""
-    choices = [vote.choice for vote in votes]
-    approve, reject = choices.count(Choice.APPROVE), choices.count(Choice.REJECT)
-    score = f"Committee: {approve}–{reject}"
-    outcome = record.outcome or Outcome.NO_DECISION
-    if outcome is Outcome.NO_DECISION:
-        quorum = f" (quorum of {record.quorum} not reached)" if record.quorum else ""
-        return f"{score} → no decision{quorum}"
-    if approve == reject:
-        return f"{score}, a tie → {outcome.value}"
-    leaning = "in favour" if approve > reject else "against"
-    return f"{score} {leaning} → {outcome.value}"
-
-
-def _overrule(record: ProposalRecord) -> str:
-    approved = record.evaluation.verdict is Verdict.APPROVE
-    if record.outcome is Outcome.APPROVED and not approved:
-        return " (the committee overruled the engine's reject)"
-    if record.outcome is Outcome.REJECTED and approved:
-        return " (the committee overruled the engine's approve)"
-    return ""
-
-
-def _closed_by(closed_by: str | None) -> str:
-    if closed_by == CLOSED_AT_DEADLINE:
-        return "at the vote deadline"
-    if closed_by == CLOSED_ALL_VOTED:
-        return "when every committee member had voted"
-    return f"by <@{closed_by}>" if closed_by else "(closer not recorded)"
+    decision = record.outcome or Outcome.NO_DECISION
+    return outcome_line(tally(votes), decision, record.quorum, committee_size=0)
 
 
 def _moment(moment: datetime | None) -> str:

@@ -1,4 +1,4 @@
-"""Shared test data: named proposals, a stored-proposal record, storing through the repository.
+"""Shared test data: named proposals, a stored-proposal record, storing through the stores.
 
 Each builder takes keyword overrides, so a test that depends on a number says so at the call.
 """
@@ -14,8 +14,9 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.persistence.records import DeliveryState, ProposalRecord, VoteState
-from bot.persistence.repository import Repository
+from bot.persistence.records import DeliveryState, ProposalRecord
+from bot.persistence.stores import Stores
+from bot.voting.domain import VoteState
 from core.engine import evaluate
 from core.policy import Policy
 from core.proposal import MetricLock, Proposal
@@ -124,7 +125,7 @@ _keys = itertools.count()
 
 
 async def store_proposal(
-    repository: Repository,
+    stores: Stores,
     proposal: Proposal,
     *,
     team_id: str = "T001",
@@ -138,7 +139,7 @@ async def store_proposal(
 ) -> ProposalRecord:
     """Store `proposal` as a submission does: evaluated (under the default policy unless one is
     given), not posted; no vote deadline without a window."""
-    record, _ = await repository.create_proposal(
+    record, _ = await stores.proposals.create_proposal(
         team_id=team_id,
         channel_id=channel_id,
         author_id=author_id,

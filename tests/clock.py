@@ -1,4 +1,5 @@
-"""A clock that stands still until a test moves it (the app takes any `bot.clock.Clock`)."""
+"""A clock that stands still until a test moves it (the app takes any clock: see
+`bot.infrastructure.clock.Clock`)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Root fixtures: a migrated database (SQLite file, or TEST_DATABASE_URL) and its repository."""
+"""Root fixtures: a migrated database (SQLite file, or TEST_DATABASE_URL) and its stores."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.persistence.database import create_engine, migrate
-from bot.persistence.repository import Repository
+from bot.persistence.stores import Stores
 
 
 @pytest.fixture
@@ -49,9 +49,9 @@ async def engine(empty_database: str) -> AsyncIterator[AsyncEngine]:
 
 
 @pytest.fixture
-def repository(engine: AsyncEngine) -> Repository:
-    """The repository on the migrated test database."""
-    return Repository(engine)
+def stores(engine: AsyncEngine) -> Stores:
+    """The stores on the migrated test database."""
+    return Stores.on(engine)
 
 
 def engine_is_postgres(url: str) -> bool:

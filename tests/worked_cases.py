@@ -1,6 +1,6 @@
 """The worked proposals in tests/cases: each case's proposal, policy and expected outcome.
 
-The suite reads only what the repository holds. Loading fails loudly when the folder is
+The suite reads only what the stores holds. Loading fails loudly when the folder is
 missing or short, so no test ever parametrizes over nothing.
 """
 

@@ -23,14 +23,8 @@ from bot.blocks.format import (
     sections_from_lines,
 )
 from bot.blocks.verdict import VERDICT_LABELS
-from bot.persistence.records import (
-    Choice,
-    DecisionSummary,
-    DeliveryState,
-    HomeData,
-    Outcome,
-    VoteState,
-)
+from bot.persistence.records import DecisionSummary, DeliveryState, HomeData
+from bot.voting.domain import Choice, Outcome, VoteState
 from bot.voting.rules import may_vote
 from core.calendar import FiscalQuarter, next_quarter, qit_deadline
 from core.evaluation import Verdict

@@ -8,10 +8,7 @@ Everything it says comes from `core.telling`, as the CLI's renderings do.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
-
-from pydantic import BaseModel, ConfigDict
 
 from bot.blocks.format import (
     Block,
@@ -30,7 +27,9 @@ from bot.blocks.format import (
     truncate_mrkdwn,
 )
 from bot.ids import METADATA_EVENT_TYPE, ActionId, LayoutBlock
-from bot.persistence.records import Choice, Outcome
+from bot.voting.domain import Ballot, Choice
+from bot.voting.rules import effective_quorum, outcome
+from bot.voting.texts import outcome_line, overrule_note
 from core.evaluation import (
     Evaluation,
     Status,
@@ -53,33 +52,6 @@ CHOICE_LABELS = {
 }
 
 
-class BallotView(BaseModel):
-    """What the verdict message shows of the committee vote."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    committee: list[str] = []
-    votes: dict[str, Choice] = {}
-    secret: bool = False
-    closed: bool = False
-    outcome: Outcome | None = None
-    deadline: datetime | None = None
-    quorum: int | None = None
-
-    def tally(self) -> dict[str, int]:
-        """Votes per choice: ``{"approve": 3, "reject": 1, "abstain": 0}``."""
-        choices = list(self.votes.values())
-        return {choice.value: choices.count(choice) for choice in Choice}
-
-    def voters_for(self, choice: Choice) -> list[str]:
-        """Who voted ``choice``, in the order the votes are held."""
-        return [user for user, chosen in self.votes.items() if chosen is choice]
-
-    def not_voted(self) -> list[str]:
-        """Committee members who have not voted."""
-        return [member for member in self.committee if member not in self.votes]
-
-
 @dataclass(frozen=True)
 class VerdictMessage:
     """A ready-to-post verdict: fallback text, blocks and Slack message metadata."""
@@ -95,7 +67,7 @@ def verdict_message(
     proposal: Proposal,
     evaluation: Evaluation,
     author_id: str,
-    ballot: BallotView | None = None,
+    ballot: Ballot | None = None,
 ) -> VerdictMessage:
     """The verdict message for ``chat.postMessage`` / ``chat.update``, within Block Kit limits."""
     telling = tell(proposal, evaluation)
@@ -125,7 +97,7 @@ def fallback_text(proposal_id: int, proposal: Proposal, evaluation: Evaluation) 
 
 
 def verdict_metadata(
-    proposal_id: int, evaluation: Evaluation, ballot: BallotView | None = None
+    proposal_id: int, evaluation: Evaluation, ballot: Ballot | None = None
 ) -> dict[str, Any]:
     """The message metadata of docs/contracts.md, with the tally and, once closed, the outcome."""
     payload: dict[str, Any] = {
@@ -134,7 +106,7 @@ def verdict_metadata(
         "recommendation": evaluation.recommendation.value,
     }
     if ballot is not None:
-        payload["tally"] = ballot.tally()
+        payload["tally"] = ballot.tally().as_payload()
         if ballot.closed and ballot.outcome is not None:
             payload["outcome"] = ballot.outcome.value
     return {"event_type": METADATA_EVENT_TYPE, "event_payload": payload}
@@ -172,20 +144,20 @@ def _context_line(proposal_id: int, evaluation: Evaluation, author_id: str) -> s
     )
 
 
-def ballot_section(ballot: BallotView, verdict: Verdict) -> Block:
+def ballot_section(ballot: Ballot, verdict: Verdict) -> Block:
     """The vote: counts, names unless secret and open, who is missing, deadline, outcome."""
     lines = [_ballot_heading(ballot), _counts_line(ballot)]
     lines += _voter_lines(ballot)
     if ballot.committee and not ballot.closed and ballot.not_voted():
         lines.append(f"Not voted yet: {names_list(ballot.not_voted(), shown=NAMES_SHOWN)}")
     if ballot.closed:
-        lines.append(f"*{outcome_line(ballot)}*{_overrule_note(ballot, verdict)}")
+        lines.append(f"*{ballot_outcome_line(ballot)}*{overrule_note(ballot.outcome, verdict)}")
     block = section("\n".join(truncate_mrkdwn(line, 900) for line in lines))
     block["block_id"] = LayoutBlock.BALLOT.value
     return block
 
 
-def _ballot_heading(ballot: BallotView) -> str:
+def _ballot_heading(ballot: Ballot) -> str:
     state = "closed" if ballot.closed else "open"
     if not ballot.closed and ballot.deadline is not None:
         state = f"open until {slack_date(ballot.deadline)}"
@@ -197,12 +169,12 @@ def _ballot_heading(ballot: BallotView) -> str:
     return f"*Committee vote* ({state}) · {who}{secret}"
 
 
-def _counts_line(ballot: BallotView) -> str:
-    tally = ballot.tally()
-    return " · ".join(f"{CHOICE_LABELS[choice]} {tally[choice.value]}" for choice in Choice)
+def _counts_line(ballot: Ballot) -> str:
+    counts = ballot.tally().as_payload()
+    return " · ".join(f"{CHOICE_LABELS[choice]} {counts[choice.value]}" for choice in Choice)
 
 
-def _voter_lines(ballot: BallotView) -> list[str]:
+def _voter_lines(ballot: Ballot) -> list[str]:
     if ballot.secret and not ballot.closed:
         return ["Names are hidden until the vote closes."] if ballot.votes else []
     lines = []
@@ -213,24 +185,12 @@ def _voter_lines(ballot: BallotView) -> list[str]:
     return lines
 
 
-def outcome_line(ballot: BallotView) -> str:
+def ballot_outcome_line(ballot: Ballot) -> str:
     """The result in the thread's words: "Committee: 4–2 in favour → approved"."""
-    # Imported here: bot.voting's service imports this module for BallotView.
-    from bot.voting.rules import Tally, default_quorum, summary_line
-
-    counts = Tally(**ballot.tally())
-    size = len(ballot.committee)
-    quorum = ballot.quorum if ballot.quorum is not None else default_quorum(size)
-    return summary_line(counts, quorum, size)
-
-
-def _overrule_note(ballot: BallotView, verdict: Verdict) -> str:
-    engine_approved = verdict is Verdict.APPROVE
-    if ballot.outcome is Outcome.APPROVED and not engine_approved:
-        return " (the committee overruled the engine's reject)"
-    if ballot.outcome is Outcome.REJECTED and engine_approved:
-        return " (the committee overruled the engine's approve)"
-    return ""
+    counts, size = ballot.tally(), len(ballot.committee)
+    quorum = effective_quorum(ballot.quorum, size)
+    decision = ballot.outcome or outcome(counts, quorum)
+    return outcome_line(counts, decision, quorum, size)
 
 
 def action_buttons(proposal_id: int, *, closed: bool) -> Block:

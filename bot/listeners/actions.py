@@ -15,8 +15,8 @@ from bot.blocks.modal import proposal_modal
 from bot.deps import Deps
 from bot.forms import decode_private_metadata
 from bot.ids import ActionId, LayoutBlock
+from bot.infrastructure.slack_client import slack_error_code
 from bot.listeners.errors import failures_reported
-from bot.slack_client import slack_error_code
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ async def prefill_from_last_proposal(
 async def last_proposal_modal(deps: Deps, view: View, context: AsyncBoltContext) -> View:
     """The modal filled with the author's last proposal here, or with a note that there is none."""
     channel_id = decode_private_metadata(view.get("private_metadata", "")).channel_id
-    record = await deps.repository.latest_proposal_by_author(
+    record = await deps.stores.proposals.latest_proposal_by_author(
         team_id=context.team_id or "", channel_id=channel_id, author_id=context.user_id or ""
     )
     if record is None:

@@ -24,7 +24,7 @@ from bot.deps import Deps
 from bot.listeners.errors import failures_reported
 from bot.listeners.records import SUBCOMMAND as RECORD
 from bot.listeners.records import record_command_answer
-from bot.persistence.records import ProposalRecord, VoteState
+from bot.persistence.records import ProposalRecord
 from bot.voting.committee import SUBCOMMAND as COMMITTEE
 from bot.voting.committee import (
     CommitteeCommand,
@@ -32,6 +32,7 @@ from bot.voting.committee import (
     CommitteeVerb,
     parse_committee_command,
 )
+from bot.voting.domain import VoteState
 from bot.voting.rules import may_change_committee
 from core.calendar import fiscal_quarter, qit_deadline
 
@@ -129,7 +130,7 @@ async def _is_admin_if_it_matters(
 
 
 async def _list_blocks(deps: Deps, command: dict[str, Any]) -> Blocks:
-    records = await deps.repository.list_channel_proposals(
+    records = await deps.stores.proposals.list_channel_proposals(
         team_id=command.get("team_id", ""), channel_id=command["channel_id"], limit=LIST_LIMIT
     )
     return proposal_list_blocks(records)
@@ -138,7 +139,7 @@ async def _list_blocks(deps: Deps, command: dict[str, Any]) -> Blocks:
 async def _quarter_blocks(deps: Deps, command: dict[str, Any]) -> Blocks:
     start_month = deps.settings.fiscal_year_start_month
     today = deps.clock.now().astimezone(deps.settings.zone).date()
-    records = await deps.repository.list_channel_proposals(
+    records = await deps.stores.proposals.list_channel_proposals(
         team_id=command.get("team_id", ""), channel_id=command["channel_id"], limit=LIST_LIMIT
     )
     return quarter_blocks(

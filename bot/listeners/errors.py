@@ -12,8 +12,8 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
+from bot.infrastructure.slack_client import slack_error_code
 from bot.services import UserFacingError
-from bot.slack_client import slack_error_code
 
 logger = logging.getLogger(__name__)
 

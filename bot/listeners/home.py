@@ -34,7 +34,7 @@ async def home_for(deps: Deps, *, team_id: str, user_id: str) -> dict[str, Any]:
     """The user's App Home as of today in the configured time zone."""
     today = deps.clock.now().astimezone(deps.settings.zone).date()
     quarter = fiscal_quarter(today, deps.settings.fiscal_year_start_month)
-    data = await deps.repository.home_data(
+    data = await deps.stores.reads.home_data(
         team_id=team_id,
         user_id=user_id,
         fallback_committee=deps.settings.committee_user_ids,

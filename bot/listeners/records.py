@@ -106,7 +106,7 @@ async def workspace_proposal(
     """The proposal with this id in this workspace, or None."""
     if proposal_id > LARGEST_PROPOSAL_ID:
         return None
-    record = await deps.repository.get_proposal(proposal_id=proposal_id)
+    record = await deps.stores.proposals.get_proposal(proposal_id=proposal_id)
     return record if record is not None and record.team_id == team_id else None
 
 
@@ -126,8 +126,8 @@ async def record_message(deps: Deps, record: ProposalRecord) -> dict[str, Any]:
     """The record's `chat.postMessage` arguments (text and blocks), as stored now."""
     return decision_record_message(
         record=record,
-        votes=await deps.repository.votes_for(proposal_id=record.id),
-        history=await deps.repository.evaluation_history(proposal_id=record.id),
+        votes=await deps.stores.votes.votes_for(proposal_id=record.id),
+        history=await deps.stores.proposals.evaluation_history(proposal_id=record.id),
     )
 
 

@@ -20,7 +20,7 @@ from bot.deps import Deps
 from bot.forms import ModalContext, has_reset_votes_block, reset_votes_ticked
 from bot.ids import RESET_VOTES_BLOCK, ActionId, ProposalBlock
 from bot.listeners.errors import failures_reported
-from bot.persistence.records import ProposalRecord, VoteState
+from bot.persistence.records import ProposalRecord
 from bot.services import UserFacingError
 from bot.services.ballot import tell_privately
 from bot.services.posting import (
@@ -30,6 +30,7 @@ from bot.services.posting import (
     revisable_proposal,
     store_revision,
 )
+from bot.voting.domain import VoteState
 from core.proposal import Proposal
 
 View = dict[str, Any]
@@ -76,7 +77,7 @@ async def votes_to_reset(deps: Deps, record: ProposalRecord) -> int:
     """How many votes a revision would reset: those of an open vote (a closed one is kept)."""
     if record.vote_state is VoteState.CLOSED:
         return 0
-    return len(await deps.repository.votes_for(proposal_id=record.id))
+    return len(await deps.stores.votes.votes_for(proposal_id=record.id))
 
 
 def revise_modal(
@@ -102,7 +103,7 @@ async def submit_revision(
 ) -> None:
     """Ask for the reset confirmation when votes would be lost, else close and revise."""
     proposal_id = modal_context.proposal_id or 0
-    record = await deps.repository.get_proposal(proposal_id=proposal_id)
+    record = await deps.stores.proposals.get_proposal(proposal_id=proposal_id)
     votes = await votes_to_reset(deps, record) if record is not None else 0
     values = view["state"]["values"]
     ticked = reset_votes_ticked(values)

@@ -34,9 +34,8 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from bot.deps import Deps
 from bot.ids import ActionId
 from bot.listeners.errors import failures_reported
-from bot.persistence.records import Choice
 from bot.services.ballot import announce_outcome, tell_privately
-from bot.voting.queries import proposal_id_for_thread
+from bot.voting.domain import Choice
 from bot.voting.service import CloseResult, VoteResult
 from bot.voting.thread_votes import ThreadVote, slack_time, vote_from_event
 
@@ -127,8 +126,7 @@ def thread_reply(deps: Deps) -> Listener:
 
 async def thread_vote_request(deps: Deps, vote: ThreadVote, *, team_id: str) -> VoteRequest | None:
     """The vote request of a reply, or None when the thread is not a verdict's."""
-    proposal_id = await proposal_id_for_thread(
-        deps.repository.engine,
+    proposal_id = await deps.stores.proposals.proposal_id_for_thread(
         team_id=team_id,
         channel_id=vote.channel_id,
         thread_ts=vote.thread_ts,

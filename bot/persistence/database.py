@@ -6,13 +6,15 @@ import asyncio
 import os
 import socket
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event, text
+from sqlalchemy import event, func, literal, select, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -104,8 +106,24 @@ async def ping(engine: AsyncEngine) -> None:
         await connection.execute(text("SELECT 1"))
 
 
+@asynccontextmanager
+async def advisory_lock(engine: AsyncEngine, *, key: int) -> AsyncIterator[bool]:
+    """Hold a PostgreSQL session advisory lock for the block: True when taken, False when
+    another session holds it (no waiting). Elsewhere there is no such lock: always True."""
+    if engine.dialect.name != "postgresql":
+        yield True
+        return
+    async with engine.connect() as connection:
+        taken = await connection.scalar(select(func.pg_try_advisory_lock(literal(key))))
+        try:
+            yield bool(taken)
+        finally:
+            if taken:
+                await connection.execute(select(func.pg_advisory_unlock(literal(key))))
+
+
 def alembic_config(url: str) -> Config:
-    """An Alembic configuration built in code, pointing at the repository's migrations."""
+    """An Alembic configuration built in code, pointing at the stores's migrations."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["database_url"] = database_url(url).render_as_string(hide_password=False)

@@ -1,4 +1,4 @@
-"""The reminder ledger's claim protocol: the SQL the repository runs for it.
+"""The reminder ledger's claim protocol: the SQL the stores runs for it.
 
 A reminder is recorded as sent only after Slack accepted it, yet two sweepers must never both
 send it. So a sender first *claims* the ledger row: an insert-or-update on the unique key

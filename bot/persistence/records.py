@@ -1,4 +1,4 @@
-"""What the repository hands out: frozen records, never ORM objects."""
+"""What the stores hand out: frozen records, never ORM objects."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.voting.domain import Choice, Outcome, VoteState, effective_committee
 from core.evaluation import Evaluation, Recommendation, Verdict
 from core.proposal import Proposal
 
@@ -23,30 +24,12 @@ class DeliveryState(StrEnum):
     UNDELIVERABLE = "undeliverable"
 
 
-class VoteState(StrEnum):
-    OPEN = "open"
-    CLOSED = "closed"
+class ProposalNotFoundError(LookupError):
+    """No proposal has this id."""
 
-
-class Choice(StrEnum):
-    APPROVE = "approve"
-    REJECT = "reject"
-    ABSTAIN = "abstain"
-
-
-class Outcome(StrEnum):
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    NO_DECISION = "no_decision"
-
-
-class VoteChange(StrEnum):
-    """What a cast vote did: a first vote, a different vote, a repeat, or nothing (vote closed)."""
-
-    NEW = "new"
-    CHANGED = "changed"
-    UNCHANGED = "unchanged"
-    CLOSED = "closed"
+    def __init__(self, proposal_id: int) -> None:
+        super().__init__(f"proposal {proposal_id} does not exist")
+        self.proposal_id = proposal_id
 
 
 class CommitteeAction(StrEnum):
@@ -205,7 +188,7 @@ class DecisionSummary(BaseModel):
 
 
 class HomeData(BaseModel):
-    """What the App Home of one user shows, as the repository found it.
+    """What the App Home of one user shows, as the stores found it.
 
     ``proposals`` holds the user's own proposals and, in the user's channels, every open one
     and every one created or closed since the quarter began. ``committees`` maps a channel to
@@ -221,4 +204,4 @@ class HomeData(BaseModel):
 
     def committee_of(self, channel_id: str) -> list[str]:
         """The channel's own committee, else the fallback (empty: anyone may vote)."""
-        return self.committees.get(channel_id) or self.fallback_committee
+        return effective_committee(self.committees.get(channel_id), self.fallback_committee)

@@ -18,10 +18,10 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol
 
-from bot.clock import Clock
+from bot.infrastructure.clock import Clock
 from bot.persistence.ledger import CLAIM_STALE_AFTER
 from bot.persistence.records import LedgerEntry, LedgerKey
-from bot.persistence.repository import Repository
+from bot.persistence.reminder_ledger import ReminderLedger
 
 CLAIM_BATCH_SECONDS = 120.0
 MAX_CLAIM_BATCH = 250
@@ -49,12 +49,12 @@ class LaneClaims:
         parts: Sequence[Sequence[LedgerEntry]],
         *,
         batch: int,
-        repository: Repository,
+        ledger: ReminderLedger,
         clock: Clock,
     ) -> None:
         self._parts = parts
         self._batch = batch
-        self._repository = repository
+        self._ledger = ledger
         self._clock = clock
         self._claimed_up_to = 0
         self._held: dict[LedgerKey, int] = {}
@@ -75,12 +75,12 @@ class LaneClaims:
         self._claimed_up_to = position + len(batch)
         self._since = self._clock.now()
         entries = [entry for part in batch for entry in part]
-        self._held = await self._repository.claim_reminders(entries=entries, now=self._since)
+        self._held = await self._ledger.claim_reminders(entries=entries, now=self._since)
 
     async def _renew(self) -> None:
         """Renew the rows of the current batch not yet recorded (sent messages' ones too)."""
         held_since, now = self._since, self._clock.now()
-        renewed = await self._repository.renew_reminder_claims(
+        renewed = await self._ledger.renew_reminder_claims(
             row_ids=self._held.values(), held_since=held_since, now=now
         )
         self._held = {key: row_id for key, row_id in self._held.items() if row_id in renewed}
@@ -88,7 +88,7 @@ class LaneClaims:
 
 
 class SentLedger(Protocol):
-    """Where sent rows are recorded (`Repository.mark_reminders_sent`)."""
+    """Where sent rows are recorded (`ReminderLedger.mark_reminders_sent`)."""
 
     async def mark_reminders_sent(self, *, row_ids: Iterable[int], now: datetime) -> None:
         """Record the rows as sent at ``now``."""

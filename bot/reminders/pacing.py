@@ -5,8 +5,8 @@ aside). Each channel (a DM's user id counts as a channel) is a lane whose messag
 least `interval` seconds apart (after a call slowed by retries, `interval` after it ended);
 lanes run concurrently, with at most `max_in_flight` calls
 open at a time. A 429 is retried inside the call by the Web API client's retry handler
-(`bot.slack_client`), which honours ``Retry-After``, so a rate-limited message is still sent
-once.
+(`bot.infrastructure.slack_client`), which honours ``Retry-After``, so a rate-limited message
+is still sent once.
 """
 
 from __future__ import annotations

@@ -40,11 +40,11 @@ from enum import StrEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-# The targets are the records the repository returns; the plan re-exports them with the key.
+# The targets are the records the stores returns; the plan re-exports them with the key.
 from bot.persistence.records import LedgerKey as LedgerKey
 from bot.persistence.records import NudgeTarget as NudgeTarget
-from bot.persistence.records import Outcome
 from bot.persistence.records import ReminderTarget as ReminderTarget
+from bot.voting.domain import Outcome, effective_committee
 from core.calendar import FiscalQuarter, fiscal_quarter, next_quarter
 
 ONE_DAY = timedelta(days=1)
@@ -260,12 +260,13 @@ def nudges_due(
     for target in targets:
         if not _in_nudge_window(target, now):
             continue
-        members = committees.get((target.team_id, target.channel_id)) or fallback_committee
+        own = committees.get((target.team_id, target.channel_id))
+        members = effective_committee(own, fallback_committee)
         voted = voters.get(target.proposal_id, set())
         due_date = target.vote_deadline.astimezone(zone).date()
         nudges += [
             DueNudge(target=target, user_id=member, due_date=due_date)
-            for member in dict.fromkeys(members)
+            for member in members
             if member not in voted
         ]
     return nudges

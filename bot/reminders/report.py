@@ -23,11 +23,11 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.infrastructure.settings import Settings, SettingsError, load_settings
 from bot.persistence.database import create_engine, describe_failure
-from bot.persistence.repository import Repository
+from bot.persistence.stores import Stores
 from bot.reminders.plan import DueReminder, LedgerKey, Schedule, due_on
 from bot.reminders.texts import thread_text
-from bot.settings import Settings, SettingsError, load_settings
 from core.policy import Policy
 
 EXIT_OK = 0
@@ -55,12 +55,12 @@ async def due_reminders_report(
         offsets=tuple(settings.reminder_offsets_days),
         start_month=settings.fiscal_year_start_month,
     )
-    repository = Repository(engine)
-    targets = await repository.reminder_targets(zone=settings.zone)
+    stores = Stores.on(engine)
+    targets = await stores.reads.reminder_targets(zone=settings.zone)
     reminders = due_on(targets, day=day, schedule=schedule)
     sent = {
         (row.proposal_id, row.kind, row.due_date)
-        for row in await repository.reminders_on(due_date=day)
+        for row in await stores.ledger.reminders_on(due_date=day)
         if row.sent_at is not None
     }
     policy = settings.load_policy()

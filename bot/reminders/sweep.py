@@ -23,12 +23,12 @@ from zoneinfo import ZoneInfo
 from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.clock import Clock
+from bot.infrastructure.clock import Clock
+from bot.infrastructure.settings import Settings
 from bot.persistence.ledger import is_given_up
 from bot.persistence.records import LedgerEntry
-from bot.persistence.repository import Repository
+from bot.persistence.stores import Stores
 from bot.reminders import texts
 from bot.reminders.batching import LaneClaims, SentRows, claim_batch
 from bot.reminders.pacing import DEFAULT_INTERVAL_SECONDS, Outgoing, send_paced
@@ -46,7 +46,6 @@ from bot.reminders.plan import (
     sweep_ledger_since,
     to_sweep,
 )
-from bot.settings import Settings
 from core.policy import Policy
 
 logger = logging.getLogger(__name__)
@@ -159,9 +158,9 @@ class ReminderSweep:
     """Sends what is due and not yet in the ledger; restarts and replicas never send twice."""
 
     def __init__(
-        self, *, engine: AsyncEngine, poster: Poster, clock: Clock, config: ReminderConfig
+        self, *, stores: Stores, poster: Poster, clock: Clock, config: ReminderConfig
     ) -> None:
-        self._repository = Repository(engine)
+        self._stores = stores
         self._poster = poster
         self._clock = clock
         self._config = config
@@ -179,7 +178,7 @@ class ReminderSweep:
         return await self._locked(NUDGE_LOCK_KEY, self._sweep_nudges)
 
     async def _locked(self, key: int, sweep: Callable[[], Awaitable[SweepReport]]) -> SweepReport:
-        async with self._repository.advisory_lock(key=key) as taken:
+        async with self._stores.advisory_lock(key=key) as taken:
             if not taken:
                 logger.info("another replica is sweeping (advisory lock %#x); skipped", key)
                 return SweepReport(locked_out=True)
@@ -201,8 +200,8 @@ class ReminderSweep:
 
     async def _due_and_settled(self, day: date) -> tuple[list[DueReminder], set[LedgerKey]]:
         schedule = self._config.schedule
-        targets = await self._repository.reminder_targets(zone=self._config.zone)
-        settled = await self._repository.settled_reminder_keys(
+        targets = await self._stores.reads.reminder_targets(zone=self._config.zone)
+        settled = await self._stores.ledger.settled_reminder_keys(
             day=day,
             late_kinds=[ReminderKind.QIT_PASSED.value],
             since=sweep_ledger_since(day, schedule),
@@ -230,23 +229,23 @@ class ReminderSweep:
     async def _sweep_nudges(self) -> SweepReport:
         now = self._clock.now()
         report = SweepReport(day=now.astimezone(self._config.zone).date())
-        targets = await self._repository.nudge_targets(now=now, lead=NUDGE_LEAD)
+        targets = await self._stores.reads.nudge_targets(now=now, lead=NUDGE_LEAD)
         if not targets:
             return report
         due = nudges_due(
             targets,
             now=now,
             zone=self._config.zone,
-            committees=await self._repository.committees_of(
+            committees=await self._stores.committees.committees_of(
                 channels=[(target.team_id, target.channel_id) for target in targets]
             ),
             fallback_committee=self._config.committee_user_ids,
-            voters=await self._repository.voters_of(
+            voters=await self._stores.votes.voters_of(
                 proposal_ids=[target.proposal_id for target in targets]
             ),
         )
         keys = [nudge.key for nudge in due]
-        settled = await self._repository.settled_reminders_among(keys=keys)
+        settled = await self._stores.ledger.settled_reminders_among(keys=keys)
         pending = [nudge for nudge in due if nudge.key not in settled]
         report.planned = len(pending)
         await self._send([_nudge_parcel(nudge) for nudge in pending], report)
@@ -256,7 +255,7 @@ class ReminderSweep:
 
     async def _send(self, parcels: Sequence[Parcel], report: SweepReport) -> None:
         """Send every parcel, paced per lane: claimed a batch at a time, recorded in batches."""
-        async with SentRows(self._repository, self._clock) as sent:
+        async with SentRows(self._stores.ledger, self._clock) as sent:
             outgoing = [
                 item
                 for queued in _by_lane(parcels).values()
@@ -271,7 +270,7 @@ class ReminderSweep:
         claims = LaneClaims(
             [parcel.entries for parcel in queued],
             batch=claim_batch(self._config.pace_seconds),
-            repository=self._repository,
+            ledger=self._stores.ledger,
             clock=self._clock,
         )
         return [
@@ -303,7 +302,7 @@ class ReminderSweep:
 
     async def _record_failure(self, row_ids: Sequence[int], code: str, report: SweepReport) -> None:
         report.failed += len(row_ids)
-        records = await self._repository.release_reminders(row_ids=row_ids, error=code)
+        records = await self._stores.ledger.release_reminders(row_ids=row_ids, error=code)
         for record in records:
             key = (record.proposal_id, record.kind, record.due_date)
             if is_given_up(record):

@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks.verdict import VerdictMessage, verdict_message
-from bot.persistence.repository import Repository
-from bot.voting.coalescer import UpdateCoalescer
+from bot.infrastructure.coalescer import UpdateCoalescer
+from bot.persistence.proposals import ProposalStore
 from bot.voting.service import BallotSnapshot, Closing
 
 if TYPE_CHECKING:
@@ -128,12 +128,12 @@ class ThreadLines:
         *,
         client: AsyncWebClient,
         coalescer: UpdateCoalescer,
-        repository: Repository,
+        proposals: ProposalStore,
         limit: int = POST_CHARS,
     ) -> None:
         self._client = client
         self._coalescer = coalescer
-        self._repository = repository
+        self._proposals = proposals
         self._limit = limit
         self._queues: dict[int, _Queue] = {}
 
@@ -181,7 +181,7 @@ class ThreadLines:
                 del self._queues[proposal_id]
 
     async def _post(self, proposal_id: int, lines: list[str]) -> None:
-        proposal = await self._repository.get_proposal(proposal_id=proposal_id)
+        proposal = await self._proposals.get_proposal(proposal_id=proposal_id)
         if proposal is None or proposal.message_ts is None:
             logger.info("proposal #%d has no verdict thread for: %s", proposal_id, lines)
             return

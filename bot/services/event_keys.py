@@ -12,17 +12,17 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from bot.clock import Clock
-from bot.persistence.repository import Repository
+from bot.infrastructure.clock import Clock
+from bot.persistence.stores import Stores
 
 logger = logging.getLogger(__name__)
 
 EVENT_KEY_RETENTION = timedelta(days=1)
 
 
-async def forget_old_event_keys(repository: Repository, clock: Clock) -> int:
+async def forget_old_event_keys(stores: Stores, clock: Clock) -> int:
     """Delete the delivery keys seen before `EVENT_KEY_RETENTION` ago; return how many."""
-    forgotten = await repository.forget_events(seen_before=clock.now() - EVENT_KEY_RETENTION)
+    forgotten = await stores.events.forget_events(seen_before=clock.now() - EVENT_KEY_RETENTION)
     if forgotten:
         logger.info("forgot %d delivery key(s) older than %s", forgotten, EVENT_KEY_RETENTION)
     return forgotten

@@ -14,10 +14,10 @@ from bot.blocks.replies import not_in_channel_text
 from bot.blocks.verdict import VERDICT_LABELS, verdict_metadata
 from bot.deps import Deps
 from bot.forms import ModalOptions
+from bot.infrastructure.slack_client import slack_error_code
 from bot.persistence.records import DeliveryState, ProposalRecord
 from bot.services import UserFacingError
 from bot.services.ballot import ballot_message
-from bot.slack_client import slack_error_code
 from core.engine import evaluate
 from core.proposal import Proposal
 
@@ -71,10 +71,10 @@ async def deliver_verdict(deps: Deps, record: ProposalRecord) -> None:
     if record.delivery_state is not DeliveryState.PENDING:
         logger.info("proposal #%d is already %s", record.id, record.delivery_state.value)
         return
-    if not await deps.repository.claim_event(key=f"verdict:{record.id}", now=deps.clock.now()):
+    if not await deps.stores.events.claim_event(key=f"verdict:{record.id}", now=deps.clock.now()):
         logger.info("the verdict of proposal #%d is already on its way", record.id)
         return
-    claimed = await deps.repository.claim_pending_delivery(
+    claimed = await deps.stores.proposals.claim_pending_delivery(
         proposal_id=record.id, untouched_since=record.updated_at, now=deps.clock.now()
     )
     if claimed is None:
@@ -86,7 +86,7 @@ async def deliver_verdict(deps: Deps, record: ProposalRecord) -> None:
 async def store_proposal(deps: Deps, submission: Submission) -> ProposalRecord:
     """Evaluate under the policy in force and store (a submission seen before is stored once)."""
     now = deps.clock.now()
-    record, _created = await deps.repository.create_proposal(
+    record, _created = await deps.stores.proposals.create_proposal(
         team_id=submission.team_id,
         channel_id=submission.channel_id,
         author_id=submission.author_id,
@@ -124,7 +124,7 @@ async def post_verdict(deps: Deps, record: ProposalRecord) -> DeliveryState:
     except SlackApiError as error:
         await _undeliverable(deps, record, error)
         return DeliveryState.UNDELIVERABLE
-    posted = await deps.repository.mark_posted(
+    posted = await deps.stores.proposals.mark_posted(
         proposal_id=record.id,
         channel_id=str(response["channel"]),
         message_ts=str(response["ts"]),
@@ -135,7 +135,7 @@ async def post_verdict(deps: Deps, record: ProposalRecord) -> DeliveryState:
 
 async def _undeliverable(deps: Deps, record: ProposalRecord, error: SlackApiError) -> None:
     code = slack_error_code(error)
-    await deps.repository.mark_undeliverable(
+    await deps.stores.proposals.mark_undeliverable(
         proposal_id=record.id, error=code, now=deps.clock.now()
     )
     if code not in UNREACHABLE_CHANNEL_ERRORS:
@@ -166,15 +166,15 @@ async def store_revision(deps: Deps, revision: Revision) -> StoredRevision | Non
     repeated delivery of the same submit changes nothing.
     """
     current = await revisable_proposal(deps, revision.proposal_id, revision.editor_id)
-    claimed = await deps.repository.claim_event(
+    claimed = await deps.stores.events.claim_event(
         key=f"revision:{revision.submission_key}", now=deps.clock.now()
     )
     if not claimed:
         logger.info("revision %s already applied", revision.submission_key)
         return None
-    votes = await deps.repository.votes_for(proposal_id=current.id)
+    votes = await deps.stores.votes.votes_for(proposal_id=current.id)
     reset = revision.reset_votes and bool(votes)
-    record = await deps.repository.add_revision(
+    record = await deps.stores.proposals.add_revision(
         proposal_id=current.id,
         proposal=revision.proposal,
         evaluation=evaluate(revision.proposal, deps.policy),
@@ -194,7 +194,7 @@ async def announce_revision(deps: Deps, stored: StoredRevision, editor_id: str) 
 
 async def revisable_proposal(deps: Deps, proposal_id: int, editor_id: str) -> ProposalRecord:
     """The proposal the editor may revise; a `UserFacingError` says why not otherwise."""
-    record = await deps.repository.get_proposal(proposal_id=proposal_id)
+    record = await deps.stores.proposals.get_proposal(proposal_id=proposal_id)
     if record is None:
         raise UserFacingError(UNKNOWN_PROPOSAL.format(proposal_id=proposal_id))
     if record.author_id != editor_id:

@@ -6,14 +6,14 @@ proposal pending with nobody left to post it. The sweep, every minute and once a
 posts the verdicts still pending `REDELIVERY_GRACE` after their proposal was stored, through
 the same `post_verdict` as a submission (so an unreachable channel is handled the same way).
 
-Each post is claimed on the proposal first (`Repository.claim_pending_delivery`: one
+Each post is claimed on the proposal first (`Stores.claim_pending_delivery`: one
 conditional UPDATE, still pending and untouched for the grace period → touched now), by the
 submission's background post and by the sweep alike, so of two replicas sweeping at once, or
 of a sweep and a background post that was queued late, exactly one posts. The claim is a
 lease: a post cut short by another crash leaves the proposal pending, and a sweep claims it
 again once the grace period has passed since that claim. The grace is longer than the
-slowest post the retrying Slack client makes (`bot.slack_client`), so no claimed post is
-still on its way when the proposal is claimed again.
+slowest post the retrying Slack client makes (`bot.infrastructure.slack_client`), so no
+claimed post is still on its way when the proposal is claimed again.
 
 A crash after Slack accepted the message but before it was recorded cannot be told apart
 from one before: that verdict is posted a second time.
@@ -59,13 +59,13 @@ async def redeliver_pending_verdicts(
 ) -> RedeliveryReport:
     """Post every verdict pending for longer than ``grace`` that no one else has claimed."""
     cutoff = deps.clock.now() - grace
-    stale = await deps.repository.stale_pending_proposals(
+    stale = await deps.stores.proposals.stale_pending_proposals(
         untouched_since=cutoff, limit=REDELIVERY_BATCH
     )
     outcomes: list[DeliveryState | None] = []
     claimed_elsewhere = 0
     for record in stale:
-        claimed = await deps.repository.claim_pending_delivery(
+        claimed = await deps.stores.proposals.claim_pending_delivery(
             proposal_id=record.id, untouched_since=cutoff, now=deps.clock.now()
         )
         if claimed is None:

@@ -1,6 +1,6 @@
 """The committee's voting rules: who votes, quorum, tally, outcome and when a vote closes. PURE.
 
-Decisions the issue leaves open, made here:
+The rules, as decided:
 - With no committee anyone in the channel may vote, and the quorum is one vote.
 - A workspace admin who is not on the committee does not vote: an admin may change the
   committee (and so add themselves, which is audited), but never votes around it.
@@ -14,46 +14,16 @@ Decisions the issue leaves open, made here:
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
-from bot.persistence.records import Choice, Outcome, VoteRecord
+from bot.voting.domain import Outcome, Tally, Vote
 
 QUORUM_WITHOUT_COMMITTEE = 1
 
-CLOSED_AT_DEADLINE = "deadline"
-"""`closed_by` of a vote the deadline closed."""
 
-CLOSED_ALL_VOTED = "all_voted"
-"""`closed_by` of a vote that closed because every member had voted."""
-
-
-@dataclass(frozen=True)
-class Tally:
-    """How many votes each choice has."""
-
-    approve: int = 0
-    reject: int = 0
-    abstain: int = 0
-
-    @property
-    def cast(self) -> int:
-        """Every vote cast, abstentions included."""
-        return self.approve + self.reject + self.abstain
-
-    def as_payload(self) -> dict[str, int]:
-        """The tally as the verdict message's metadata carries it (docs/contracts.md)."""
-        return {"approve": self.approve, "reject": self.reject, "abstain": self.abstain}
-
-
-def tally(votes: Iterable[VoteRecord]) -> Tally:
+def tally(votes: Iterable[Vote]) -> Tally:
     """Count the votes by choice."""
-    choices = [vote.choice for vote in votes]
-    return Tally(
-        approve=choices.count(Choice.APPROVE),
-        reject=choices.count(Choice.REJECT),
-        abstain=choices.count(Choice.ABSTAIN),
-    )
+    return Tally.of(vote.choice for vote in votes)
 
 
 def may_vote(user_id: str, committee: Collection[str]) -> bool:
@@ -92,7 +62,7 @@ def outcome(counts: Tally, quorum: int) -> Outcome:
     return Outcome.APPROVED if counts.approve > counts.reject else Outcome.REJECTED
 
 
-def everyone_voted(committee: Collection[str], votes: Iterable[VoteRecord]) -> bool:
+def everyone_voted(committee: Collection[str], votes: Iterable[Vote]) -> bool:
     """Whether every committee member has voted (never true without a committee)."""
     voters = {vote.user_id for vote in votes}
     return bool(committee) and set(committee) <= voters
@@ -103,27 +73,7 @@ def deadline_passed(now: datetime, deadline: datetime | None) -> bool:
     return deadline is not None and now >= deadline
 
 
-def summary_line(counts: Tally, quorum: int, committee_size: int) -> str:
-    """The outcome as one line, e.g. "Committee: 4–2 in favour → approved"."""
-    decision = outcome(counts, quorum)
-    if decision is Outcome.NO_DECISION:
-        turnout = _turnout(counts, committee_size)
-        return f"Committee: no quorum ({turnout}, {quorum} needed) → no decision"
-    score = f"{counts.approve}–{counts.reject}"
-    if decision is Outcome.APPROVED:
-        return f"Committee: {score} in favour → approved"
-    if counts.approve == counts.reject:
-        return f"Committee: {score} tie → rejected"
-    return f"Committee: {score} against → rejected"
-
-
-def _turnout(counts: Tally, committee_size: int) -> str:
-    if committee_size <= 0:
-        return f"{counts.cast} voted"
-    return f"{counts.cast} of {committee_size} voted"
-
-
-def not_voted(committee: Iterable[str], votes: Iterable[VoteRecord]) -> list[str]:
+def not_voted(committee: Iterable[str], votes: Iterable[Vote]) -> list[str]:
     """The committee members who have not voted yet, in committee order."""
     voters = {vote.user_id for vote in votes}
     return [user_id for user_id in committee if user_id not in voters]

@@ -18,30 +18,31 @@ replicas the database keeps one vote per member and lets only the first close wi
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from bot.blocks.format import mention, names_list, safe
-from bot.blocks.verdict import BallotView
-from bot.clock import Clock
-from bot.persistence.records import (
-    Choice,
-    Outcome,
-    ProposalRecord,
-    VoteChange,
-    VoteRecord,
-    VoteState,
-)
-from bot.persistence.repository import ProposalNotFoundError, Repository
+from bot.infrastructure.clock import Clock
+from bot.infrastructure.keyed_locks import KeyedLocks
+from bot.persistence.committees import CommitteeStore
+from bot.persistence.proposals import ProposalStore
+from bot.persistence.records import ProposalNotFoundError, ProposalRecord, VoteRecord
+from bot.persistence.votes import VoteStore
+from bot.voting import texts
 from bot.voting.committee import CommitteeCommand, CommitteeVerb
-from bot.voting.rules import (
+from bot.voting.domain import (
     CLOSED_ALL_VOTED,
     CLOSED_AT_DEADLINE,
+    Ballot,
+    Choice,
+    Outcome,
     Tally,
+    VoteChange,
+    VoteState,
+    effective_committee,
+)
+from bot.voting.rules import (
     deadline_passed,
     effective_quorum,
     everyone_voted,
@@ -49,19 +50,10 @@ from bot.voting.rules import (
     may_close,
     may_vote,
     outcome,
-    summary_line,
     tally,
 )
 
 Refresh = Callable[[int], Awaitable[None]]
-
-REASON_SHOWN = 300
-NAMES_SHOWN = 20
-OUTCOME_WORDS = {
-    Outcome.APPROVED: "approved",
-    Outcome.REJECTED: "rejected",
-    Outcome.NO_DECISION: "no decision",
-}
 
 
 class Refusal(StrEnum):
@@ -88,7 +80,7 @@ class Closing:
     @property
     def announcement(self) -> str:
         """The thread message: the outcome line and what closed the vote."""
-        return f"{self.line} ({_closed_by_words(self.closed_by)})"
+        return texts.announcement(self.line, self.closed_by)
 
 
 @dataclass(frozen=True)
@@ -132,32 +124,7 @@ class BallotSnapshot:
     proposal: ProposalRecord
     committee: list[str]
     votes: list[VoteRecord]
-    ballot: BallotView
-
-
-class KeyedLocks:
-    """One asyncio lock per key, taken in arrival order and forgotten when nobody holds it."""
-
-    def __init__(self) -> None:
-        self._locks: dict[Hashable, tuple[asyncio.Lock, int]] = {}
-
-    @asynccontextmanager
-    async def hold(self, key: Hashable) -> AsyncIterator[None]:
-        """Hold the key's lock for the duration of the block."""
-        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[key]
-            if users == 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
-
-    def __len__(self) -> int:
-        return len(self._locks)
+    ballot: Ballot
 
 
 class VotingService:
@@ -165,12 +132,17 @@ class VotingService:
 
     def __init__(
         self,
-        repository: Repository,
+        *,
+        proposals: ProposalStore,
+        votes: VoteStore,
+        committees: CommitteeStore,
         clock: Clock,
         refresh: Refresh,
         fallback_committee: Sequence[str] = (),
     ) -> None:
-        self._repository = repository
+        self._proposals = proposals
+        self._votes = votes
+        self._committees = committees
         self._clock = clock
         self._refresh = refresh
         self._fallback_committee = list(dict.fromkeys(fallback_committee))
@@ -180,8 +152,8 @@ class VotingService:
 
     async def committee_for(self, *, team_id: str, channel_id: str) -> list[str]:
         """The channel's own committee, else the configured default (possibly empty)."""
-        own = await self._repository.committee_members(team_id=team_id, channel_id=channel_id)
-        return own or list(self._fallback_committee)
+        own = await self._committees.committee_members(team_id=team_id, channel_id=channel_id)
+        return effective_committee(own, self._fallback_committee)
 
     async def change_committee(
         self,
@@ -199,9 +171,7 @@ class VotingService:
             return CommitteeResult(text=await self._committee_text(team_id, channel_id))
         if not may_change_committee(actor_id, committee, is_admin):
             return CommitteeResult(
-                text="Only committee members or a workspace admin can change the committee "
-                f"({names_list(committee, shown=NAMES_SHOWN)}).",
-                refusal=Refusal.NOT_ALLOWED,
+                text=texts.may_not_change_committee(committee), refusal=Refusal.NOT_ALLOWED
             )
         changed = await self._apply(team_id, channel_id, actor_id, command)
         if changed:
@@ -215,9 +185,9 @@ class VotingService:
         self, team_id: str, channel_id: str, actor_id: str, command: CommitteeCommand
     ) -> list[str]:
         change = (
-            self._repository.add_committee_members
+            self._committees.add_committee_members
             if command.verb is CommitteeVerb.ADD
-            else self._repository.remove_committee_members
+            else self._committees.remove_committee_members
         )
         return await change(
             team_id=team_id,
@@ -228,35 +198,22 @@ class VotingService:
         )
 
     async def _refresh_open_proposals(self, team_id: str, channel_id: str) -> None:
-        for proposal in await self._repository.open_proposals():
+        for proposal in await self._proposals.open_proposals():
             if (proposal.team_id, proposal.channel_id) == (team_id, channel_id):
                 await self._refresh(proposal.id)
 
     async def _committee_text(self, team_id: str, channel_id: str) -> str:
-        own = await self._repository.committee_members(team_id=team_id, channel_id=channel_id)
-        if own:
-            return f"This channel's committee: {names_list(own, shown=NAMES_SHOWN)}."
-        if self._fallback_committee:
-            names = names_list(self._fallback_committee, shown=NAMES_SHOWN)
-            return f"This channel has no committee of its own; the default one votes: {names}."
-        return (
-            "This channel has no committee, so anyone in it may vote. "
-            "Create one with `/finetune-check committee add @a @b`."
-        )
+        own = await self._committees.committee_members(team_id=team_id, channel_id=channel_id)
+        return texts.committee_description(own, self._fallback_committee)
 
     async def _change_text(
         self, team_id: str, channel_id: str, command: CommitteeCommand, changed: list[str]
     ) -> str:
         adding = command.verb is CommitteeVerb.ADD
         unchanged = [user for user in command.user_ids if user not in changed]
-        parts = []
-        if changed:
-            parts.append(f"{'Added' if adding else 'Removed'} {names_list(changed)}.")
-        if unchanged:
-            state = "already on" if adding else "not on"
-            parts.append(f"{names_list(unchanged)}: {state} the committee, nothing to do.")
-        parts.append(await self._committee_text(team_id, channel_id))
-        return " ".join(parts)
+        change = texts.committee_change(adding, changed, unchanged)
+        description = await self._committee_text(team_id, channel_id)
+        return f"{change} {description}" if change else description
 
     # -- votes -------------------------------------------------------------------------
 
@@ -288,7 +245,7 @@ class VotingService:
         reason: str | None,
         cast_at: datetime,
     ) -> VoteResult:
-        proposal = await self._repository.get_proposal(proposal_id=proposal_id)
+        proposal = await self._proposals.get_proposal(proposal_id=proposal_id)
         if proposal is None:
             return _unknown_vote(proposal_id)
         if proposal.vote_state is VoteState.CLOSED:
@@ -301,7 +258,8 @@ class VotingService:
             return VoteResult(refusal=Refusal.VOTE_CLOSED, private_text=text, closing=closing)
         if not may_vote(user_id, committee):
             return VoteResult(
-                refusal=Refusal.NOT_A_MEMBER, private_text=_not_member_text(proposal, committee)
+                refusal=Refusal.NOT_A_MEMBER,
+                private_text=texts.not_a_member(_name(proposal), committee),
             )
         return await self._store_vote(proposal, committee, user_id, choice, reason, cast_at, now)
 
@@ -316,7 +274,7 @@ class VotingService:
         now: datetime,
     ) -> VoteResult:
         try:
-            change = await self._repository.cast_vote(
+            change = await self._votes.cast_vote(
                 proposal_id=proposal.id,
                 user_id=user_id,
                 choice=choice,
@@ -334,7 +292,7 @@ class VotingService:
     async def _close_if_everyone_voted(
         self, proposal: ProposalRecord, committee: list[str], now: datetime
     ) -> Closing | None:
-        votes = await self._repository.votes_for(proposal_id=proposal.id)
+        votes = await self._votes.votes_for(proposal_id=proposal.id)
         if not everyone_voted(committee, votes):
             return None
         return await self._close_locked(proposal, committee, CLOSED_ALL_VOTED, now, votes)
@@ -350,15 +308,18 @@ class VotingService:
         return result
 
     async def _close_request_locked(self, proposal_id: int, actor_id: str) -> CloseResult:
-        proposal = await self._repository.get_proposal(proposal_id=proposal_id)
+        proposal = await self._proposals.get_proposal(proposal_id=proposal_id)
         if proposal is None:
-            return CloseResult(refusal=Refusal.UNKNOWN_PROPOSAL, private_text=_unknown(proposal_id))
+            return CloseResult(
+                refusal=Refusal.UNKNOWN_PROPOSAL, private_text=texts.unknown_proposal(proposal_id)
+            )
         if proposal.vote_state is VoteState.CLOSED:
             return CloseResult(refusal=Refusal.VOTE_CLOSED, private_text=_closed_text(proposal))
         committee = await self._committee_of(proposal)
         if not may_close(actor_id, proposal.author_id, committee):
             return CloseResult(
-                refusal=Refusal.NOT_ALLOWED, private_text=_may_not_close_text(proposal)
+                refusal=Refusal.NOT_ALLOWED,
+                private_text=texts.may_not_close(_name(proposal), proposal.author_id),
             )
         closing = await self._close_locked(proposal, committee, actor_id, self._clock.now())
         if closing is None:
@@ -369,7 +330,7 @@ class VotingService:
     async def close_due(self, now: datetime) -> list[Closing]:
         """Close every open vote whose deadline has passed (the scheduler's sweep)."""
         closings = []
-        for due in await self._repository.open_proposals_due(now=now):
+        for due in await self._proposals.open_proposals_due(now=now):
             async with self._locks.hold(due.id):
                 closing = await self._close_due_locked(due.id, now)
             if closing is not None:
@@ -378,7 +339,7 @@ class VotingService:
         return closings
 
     async def _close_due_locked(self, proposal_id: int, now: datetime) -> Closing | None:
-        proposal = await self._repository.get_proposal(proposal_id=proposal_id)
+        proposal = await self._proposals.get_proposal(proposal_id=proposal_id)
         if proposal is None or proposal.vote_state is VoteState.CLOSED:
             return None
         committee = await self._committee_of(proposal)
@@ -394,11 +355,11 @@ class VotingService:
     ) -> Closing | None:
         """Compute the outcome from the stored votes and close; None if another close won."""
         if votes is None:
-            votes = await self._repository.votes_for(proposal_id=proposal.id)
+            votes = await self._votes.votes_for(proposal_id=proposal.id)
         counts = tally(votes)
         quorum = effective_quorum(proposal.quorum, len(committee))
         decision = outcome(counts, quorum)
-        closed = await self._repository.close_vote(
+        closed = await self._votes.close_vote(
             proposal_id=proposal.id, outcome=decision, closed_by=closed_by, now=now
         )
         if not closed:
@@ -409,24 +370,24 @@ class VotingService:
             message_ts=proposal.message_ts,
             outcome=decision,
             tally=counts,
-            line=summary_line(counts, quorum, len(committee)),
+            line=texts.outcome_line(counts, decision, quorum, len(committee)),
             closed_by=closed_by,
         )
 
     async def _closed(self, proposal: ProposalRecord) -> str:
-        current = await self._repository.get_proposal(proposal_id=proposal.id)
+        current = await self._proposals.get_proposal(proposal_id=proposal.id)
         return _closed_text(current or proposal)
 
     # -- reading -----------------------------------------------------------------------
 
     async def snapshot(self, proposal_id: int) -> BallotSnapshot | None:
         """The proposal's vote as stored now (what a coalesced render shows), or None."""
-        proposal = await self._repository.get_proposal(proposal_id=proposal_id)
+        proposal = await self._proposals.get_proposal(proposal_id=proposal_id)
         if proposal is None:
             return None
         committee = await self._committee_of(proposal)
-        votes = await self._repository.votes_for(proposal_id=proposal_id)
-        ballot = BallotView(
+        votes = await self._votes.votes_for(proposal_id=proposal_id)
+        ballot = Ballot(
             committee=committee,
             votes={vote.user_id: vote.choice for vote in votes},
             secret=proposal.secret_ballot,
@@ -444,12 +405,6 @@ class VotingService:
 # -- what the listener says ----------------------------------------------------------------
 
 
-def acknowledgement(user_id: str, choice: Choice, reason: str | None) -> str:
-    """The thread line for a new or changed vote: "<@U1> votes reject: latency risk"."""
-    said = f"{mention(user_id)} votes {choice.value}"
-    return f"{said}: {safe(reason, REASON_SHOWN)}" if reason else said
-
-
 def _accepted(
     proposal: ProposalRecord,
     change: VoteChange,
@@ -461,57 +416,27 @@ def _accepted(
     if change is VoteChange.UNCHANGED:
         return VoteResult(change=change, closing=closing)
     if proposal.secret_ballot:
-        private = f"Your vote is recorded: {choice.value}. Names stay hidden until the vote closes."
+        private = texts.secret_vote_recorded(choice)
         return VoteResult(change=change, private_text=private, closing=closing)
-    return VoteResult(
-        change=change, thread_text=acknowledgement(user_id, choice, reason), closing=closing
-    )
+    thread_text = texts.vote_line(user_id, choice, reason)
+    return VoteResult(change=change, thread_text=thread_text, closing=closing)
 
 
-def _unknown(proposal_id: int) -> str:
-    return f"Proposal #{proposal_id} does not exist (any more), so nothing was changed."
+def _name(proposal: ProposalRecord) -> str:
+    return texts.proposal_name(proposal.id, proposal.title)
 
 
 def _unknown_vote(proposal_id: int) -> VoteResult:
-    return VoteResult(refusal=Refusal.UNKNOWN_PROPOSAL, private_text=_unknown(proposal_id))
-
-
-def _title(proposal: ProposalRecord) -> str:
-    return f"#{proposal.id} “{safe(proposal.title, 100)}”"
+    return VoteResult(
+        refusal=Refusal.UNKNOWN_PROPOSAL, private_text=texts.unknown_proposal(proposal_id)
+    )
 
 
 def _closed_text(proposal: ProposalRecord) -> str:
-    result = OUTCOME_WORDS[proposal.outcome] if proposal.outcome else "closed"
-    return f"The vote on {_title(proposal)} is closed ({result}), so your request changed nothing."
+    return texts.vote_closed(_name(proposal), proposal.outcome)
 
 
 def _late_text(proposal: ProposalRecord, closing: Closing | None) -> str:
     if closing is None:
         return _closed_text(proposal)
-    return (
-        f"The vote on {_title(proposal)} closed at its deadline, so your vote was not counted. "
-        f"{closing.line}."
-    )
-
-
-def _not_member_text(proposal: ProposalRecord, committee: list[str]) -> str:
-    return (
-        f"Only the committee votes on {_title(proposal)}: "
-        f"{names_list(committee, shown=NAMES_SHOWN)}. Your vote was not counted; a member can "
-        f"add you with `/finetune-check committee add @you`."
-    )
-
-
-def _may_not_close_text(proposal: ProposalRecord) -> str:
-    return (
-        f"Only the author ({mention(proposal.author_id)}) or a committee member can close the "
-        f"vote on {_title(proposal)}."
-    )
-
-
-def _closed_by_words(closed_by: str) -> str:
-    if closed_by == CLOSED_AT_DEADLINE:
-        return "the vote window ended"
-    if closed_by == CLOSED_ALL_VOTED:
-        return "every member has voted"
-    return f"closed by {mention(closed_by)}"
+    return texts.vote_too_late(_name(proposal), closing.line)

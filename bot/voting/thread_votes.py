@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.persistence.records import Choice
+from bot.voting.domain import Choice
 
 REASON_LIMIT = 500
 COUNTABLE_SUBTYPES = frozenset({"thread_broadcast"})

@@ -16,10 +16,10 @@ from aiohttp import web
 from bot.app import create_app
 from bot.blocks.modal import proposal_modal
 from bot.deps import Deps
-from bot.persistence.repository import Repository
-from bot.settings import Settings, load_settings
-from bot.slack_client import make_client
-from bot.web import EVENTS_PATH, create_web_app
+from bot.infrastructure.settings import Settings, load_settings
+from bot.infrastructure.slack_client import make_client
+from bot.infrastructure.web import EVENTS_PATH, create_web_app
+from bot.persistence.stores import Stores
 from core.proposal import Proposal
 from tests.bot import signing
 from tests.bot.fake_slack import FakeSlack
@@ -160,11 +160,11 @@ class RunningApp:
             return response.status, await response.json()
 
 
-def make_deps(settings: Settings, repository: Repository, clock: FixedClock) -> Deps:
+def make_deps(settings: Settings, stores: Stores, clock: FixedClock) -> Deps:
     """Deps for tests: the real client pointed at the fake Slack, a fixed clock."""
     return Deps(
         settings=settings,
-        repository=repository,
+        stores=stores,
         client=make_client(settings),
         clock=clock,
         policy=settings.load_policy(),
@@ -179,7 +179,7 @@ async def serve(
     bolt_app = create_app(deps)
     if customise is not None:
         customise(bolt_app)
-    runner = web.AppRunner(create_web_app(bolt_app, deps.repository.ping), access_log=None)
+    runner = web.AppRunner(create_web_app(bolt_app, deps.stores.ping), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
@@ -216,9 +216,9 @@ def settings(fake_slack: FakeSlack, database_url: str) -> Settings:
 
 
 @pytest.fixture
-def deps(settings: Settings, repository: Repository, clock: FixedClock) -> Deps:
+def deps(settings: Settings, stores: Stores, clock: FixedClock) -> Deps:
     """The app's collaborators for one test."""
-    return make_deps(settings, repository, clock)
+    return make_deps(settings, stores, clock)
 
 
 @pytest.fixture

@@ -492,7 +492,7 @@ def test_serve_without_a_bot_token_names_the_missing_variable(tmp_path: Path) ->
     assert "SLACK_BOT_TOKEN" in run.stderr
 
 
-# --- export and reminders, on a database filled through the repository ----------------------
+# --- export and reminders, on a database filled through the stores ----------------------
 
 
 EXPORTED_TITLES = ['Ranking, "v2" fine-tune', "Two\nlines"]
@@ -503,8 +503,8 @@ def filled_database(tmp_path: Path) -> str:
     import asyncio
 
     from bot.persistence.database import create_engine, run_migrations
-    from bot.persistence.records import Choice
-    from bot.persistence.repository import Repository
+    from bot.persistence.stores import Stores
+    from bot.voting.domain import Choice
     from core.proposal import Proposal
     from tests.builders import NOW as now
     from tests.builders import store_proposal
@@ -514,16 +514,16 @@ def filled_database(tmp_path: Path) -> str:
 
     async def fill() -> None:
         engine = create_engine(url)
-        repository = Repository(engine)
+        stores = Stores.on(engine)
         for index, title in enumerate(EXPORTED_TITLES):
             proposal = Proposal.model_validate({**VALID_PROPOSAL, "title": title})
             record = await store_proposal(
-                repository, proposal, team_id="T1", author_id="U1", submission_key=f"view-{index}"
+                stores, proposal, team_id="T1", author_id="U1", submission_key=f"view-{index}"
             )
-            await repository.mark_posted(
+            await stores.proposals.mark_posted(
                 proposal_id=record.id, channel_id="C1", message_ts=f"1.{index}", now=now
             )
-        await repository.cast_vote(
+        await stores.votes.cast_vote(
             proposal_id=1, user_id="U2", choice=Choice.REJECT, reason=None, now=now
         )
         await engine.dispose()

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from bot.voting.coalescer import UpdateCoalescer
+from bot.infrastructure.coalescer import UpdateCoalescer
 
 
 class VirtualTime:
@@ -205,7 +205,7 @@ async def test_a_failure_is_logged_with_its_key(
     async def failing() -> None:
         raise RuntimeError("Slack said no")
 
-    with caplog.at_level(logging.ERROR, logger="bot.voting.coalescer"):
+    with caplog.at_level(logging.ERROR, logger="bot.infrastructure.coalescer"):
         coalescer.request("proposal-7", failing)
         await finish(time, coalescer)
     assert "update of proposal-7 failed" in caplog.text

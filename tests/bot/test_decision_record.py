@@ -6,21 +6,15 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.persistence.records import (
-    Choice,
-    EvaluationRecord,
-    Outcome,
-    ProposalRecord,
-    VoteRecord,
-    VoteState,
-)
-from bot.persistence.repository import Repository
+from bot.persistence.records import EvaluationRecord, ProposalRecord, VoteRecord
+from bot.persistence.stores import Stores
 from bot.records_markdown import (
     decision_record,
     decision_record_blocks,
     decision_record_message,
     markdown_to_mrkdwn,
 )
+from bot.voting.domain import Choice, Outcome, VoteState
 from core.policy import Policy
 from core.proposal import MetricLock, Proposal
 from tests.bot.block_kit import block_kit_problems
@@ -166,13 +160,13 @@ def test_the_outcome_says_who_closed_the_vote_and_whether_the_committee_overrule
         "**Committee: 2–1 in favour → approved** (the committee overruled the engine's reject)"
         in (markdown)
     )
-    assert "Closed 2026-03-03 09:00 UTC by <@U_CHAIR>." in markdown
+    assert "Closed 2026-03-03 09:00 UTC: closed by <@U_CHAIR>." in markdown
 
 
 def test_a_vote_closed_by_the_deadline_says_so() -> None:
     record = closed_record(proposal_input(), Outcome.NO_DECISION, closed_by="deadline", quorum=3)
     markdown = markdown_for(record, [])
-    assert "at the vote deadline" in markdown
+    assert "the vote window ended" in markdown
     assert "no decision" in markdown
 
 
@@ -247,9 +241,9 @@ def test_a_huge_record_is_cut_to_one_message_with_a_note() -> None:
     assert "longer than one Slack message" in blocks[-1]["elements"][0]["text"]
 
 
-async def test_the_record_reads_what_the_repository_stored(repository: Repository) -> None:
+async def test_the_record_reads_what_the_stores_stored(stores: Stores) -> None:
     stored = await store_proposal(
-        repository,
+        stores,
         proposal_input(),
         channel_id=CHANNEL,
         author_id=AUTHOR,
@@ -258,13 +252,13 @@ async def test_the_record_reads_what_the_repository_stored(repository: Repositor
         vote_window=None,
         secret_ballot=True,
     )
-    await repository.cast_vote(
+    await stores.votes.cast_vote(
         proposal_id=stored.id, user_id="U_ANA", choice=Choice.APPROVE, reason=None, now=NOW
     )
     markdown = decision_record(
         record=stored,
-        votes=await repository.votes_for(proposal_id=stored.id),
-        history=await repository.evaluation_history(proposal_id=stored.id),
+        votes=await stores.votes.votes_for(proposal_id=stored.id),
+        history=await stores.proposals.evaluation_history(proposal_id=stored.id),
     )
     assert "**Tally:** 1 approve · 0 reject · 0 abstain" in markdown
     assert "U_ANA" not in markdown
@@ -277,6 +271,6 @@ def test_a_tie_is_recorded_as_the_rejection_it_was() -> None:
     )
     markdown = markdown_for(record)
     assert (
-        "**Committee: 1–1, a tie → rejected** (the committee overruled the engine's approve)"
+        "**Committee: 1–1 tie → rejected** (the committee overruled the engine's approve)"
         in (markdown)
     )

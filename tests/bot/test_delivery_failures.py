@@ -9,21 +9,21 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.blocks.replies import not_in_channel_text
 from bot.persistence.records import DeliveryState, ProposalRecord
-from bot.persistence.repository import Repository
+from bot.persistence.stores import Stores
 from tests.bot import signing
 from tests.bot.conftest import APPROVABLE, RunningApp, serve
 from tests.bot.fake_slack import FakeSlack
 
 
-async def only_proposal(repository: Repository) -> ProposalRecord:
-    [record] = await repository.list_channel_proposals(
+async def only_proposal(stores: Stores) -> ProposalRecord:
+    [record] = await stores.proposals.list_channel_proposals(
         team_id="T0001", channel_id=signing.CHANNEL_ID, limit=10
     )
     return record
 
 
 async def test_a_rate_limited_post_is_retried_after_retry_after_and_posted_once(
-    app: RunningApp, fake_slack: FakeSlack, repository: Repository
+    app: RunningApp, fake_slack: FakeSlack, stores: Stores
 ) -> None:
     fake_slack.fail("chat.postMessage", "ratelimited", retry_after=1)
     await app.submit(APPROVABLE)
@@ -33,11 +33,11 @@ async def test_a_rate_limited_post_is_retried_after_retry_after_and_posted_once(
     assert posted.succeeded
     assert posted.at - limited.at >= 1.0
     assert len(fake_slack.successful("chat.postMessage")) == 1
-    assert (await only_proposal(repository)).delivery_state is DeliveryState.POSTED
+    assert (await only_proposal(stores)).delivery_state is DeliveryState.POSTED
 
 
 async def test_a_server_error_is_retried_and_posted_once(
-    app: RunningApp, fake_slack: FakeSlack, repository: Repository
+    app: RunningApp, fake_slack: FakeSlack, stores: Stores
 ) -> None:
     fake_slack.fail("chat.postMessage", "http_500")
     await app.submit(APPROVABLE)
@@ -45,18 +45,18 @@ async def test_a_server_error_is_retried_and_posted_once(
     await fake_slack.settle(0.2)
     assert (failed.status, posted.status) == (500, 200)
     assert len(fake_slack.successful("chat.postMessage")) == 1
-    assert (await only_proposal(repository)).delivery_state is DeliveryState.POSTED
+    assert (await only_proposal(stores)).delivery_state is DeliveryState.POSTED
 
 
 @pytest.mark.parametrize("error", ["not_in_channel", "channel_not_found"])
 async def test_an_unreachable_channel_keeps_the_proposal_and_tells_the_author_by_dm(
-    app: RunningApp, fake_slack: FakeSlack, repository: Repository, error: Any
+    app: RunningApp, fake_slack: FakeSlack, stores: Stores, error: Any
 ) -> None:
     fake_slack.fail("chat.postMessage", error)
     await app.submit(APPROVABLE)
     refused, direct_message = await fake_slack.wait_for("chat.postMessage", 2)
     await fake_slack.settle(0.2)
-    record = await only_proposal(repository)
+    record = await only_proposal(stores)
     assert refused.params["channel"] == signing.CHANNEL_ID
     assert direct_message.params["channel"] == signing.USER_ID
     assert direct_message.params["text"] == not_in_channel_text(
@@ -68,12 +68,12 @@ async def test_an_unreachable_channel_keeps_the_proposal_and_tells_the_author_by
 
 
 async def test_slack_failing_past_every_retry_keeps_the_proposal_and_tells_the_author(
-    app: RunningApp, fake_slack: FakeSlack, repository: Repository
+    app: RunningApp, fake_slack: FakeSlack, stores: Stores
 ) -> None:
     fake_slack.fail("chat.postMessage", "http_500", times=3)
     await app.submit(APPROVABLE)
     *failures, direct_message = await fake_slack.wait_for("chat.postMessage", 4, timeout=8)
-    record = await only_proposal(repository)
+    record = await only_proposal(stores)
     assert [call.status for call in failures] == [500, 500, 500]
     assert direct_message.params["channel"] == signing.USER_ID
     assert "is saved" in direct_message.params["text"]

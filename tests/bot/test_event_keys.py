@@ -6,8 +6,8 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.persistence.repository import Repository
-from bot.scheduler import FORGET_EVENTS_JOB, build_scheduler
+from bot.infrastructure.scheduler import FORGET_EVENTS_JOB, build_scheduler
+from bot.persistence.stores import Stores
 from bot.services.event_keys import EVENT_KEY_RETENTION, forget_old_event_keys
 from tests.clock import FixedClock
 
@@ -23,19 +23,19 @@ def test_keys_are_kept_a_day_well_past_slacks_five_minute_retries() -> None:
 
 
 async def test_keys_older_than_a_day_are_forgotten_and_newer_ones_still_stop_a_repeat(
-    repository: Repository,
+    stores: Stores,
 ) -> None:
     ages = [timedelta(days=3), timedelta(days=1, seconds=1), timedelta(hours=23), timedelta(0)]
     for number, age in enumerate(ages):
-        assert await repository.claim_event(key=f"Ev{number}", now=NOW - age)
+        assert await stores.events.claim_event(key=f"Ev{number}", now=NOW - age)
 
-    assert await forget_old_event_keys(repository, FixedClock(NOW)) == 2
+    assert await forget_old_event_keys(stores, FixedClock(NOW)) == 2
 
-    assert await repository.claim_event(key="Ev0", now=NOW)  # forgotten: new again
-    assert await repository.claim_event(key="Ev1", now=NOW)
-    assert not await repository.claim_event(key="Ev2", now=NOW)  # still a repeat
-    assert not await repository.claim_event(key="Ev3", now=NOW)
-    assert await forget_old_event_keys(repository, FixedClock(NOW)) == 0
+    assert await stores.events.claim_event(key="Ev0", now=NOW)  # forgotten: new again
+    assert await stores.events.claim_event(key="Ev1", now=NOW)
+    assert not await stores.events.claim_event(key="Ev2", now=NOW)  # still a repeat
+    assert not await stores.events.claim_event(key="Ev3", now=NOW)
+    assert await forget_old_event_keys(stores, FixedClock(NOW)) == 0
 
 
 async def test_the_scheduler_runs_the_forgetting_sweep_hourly() -> None:

@@ -1,4 +1,4 @@
-"""The App Home dashboard: pure builders over `HomeData`, and the repository that fills it."""
+"""The App Home dashboard: pure builders over `HomeData`, and the stores that fills it."""
 
 from __future__ import annotations
 
@@ -14,16 +14,9 @@ from bot.blocks.home import (
     own_proposals,
     quarter_decisions,
 )
-from bot.persistence.records import (
-    Choice,
-    DecisionSummary,
-    DeliveryState,
-    HomeData,
-    Outcome,
-    ProposalRecord,
-    VoteState,
-)
-from bot.persistence.repository import Repository
+from bot.persistence.records import DecisionSummary, DeliveryState, HomeData, ProposalRecord
+from bot.persistence.stores import Stores
+from bot.voting.domain import Choice, Outcome, VoteState
 from core.calendar import FiscalQuarter, fiscal_quarter
 from core.evaluation import Recommendation, Verdict
 from tests.bot.block_kit import block_kit_problems, view_problems
@@ -255,27 +248,27 @@ def test_rejected_and_undecided_proposals_have_no_deadline_to_meet() -> None:
     ]
 
 
-# --- the repository fills HomeData -----------------------------------------------------------
+# --- the stores fills HomeData -----------------------------------------------------------
 
 
 async def store(
-    repository: Repository, *, channel: str, author: str = OTHER, at: datetime = NOW
+    stores: Stores, *, channel: str, author: str = OTHER, at: datetime = NOW
 ) -> ProposalRecord:
     record = await store_proposal(
-        repository,
+        stores,
         slow_lift_proposal(title=f"{channel} by {author}", delivery_days=10),
         team_id=TEAM,
         channel_id=channel,
         author_id=author,
         now=at,
     )
-    return await repository.mark_posted(
+    return await stores.proposals.mark_posted(
         proposal_id=record.id, channel_id=channel, message_ts="1.0", now=at
     )
 
 
-async def home_for(repository: Repository, **options: Any) -> HomeData:
-    return await repository.home_data(
+async def home_for(stores: Stores, **options: Any) -> HomeData:
+    return await stores.reads.home_data(
         team_id=TEAM,
         user_id=ME,
         fallback_committee=options.pop("fallback_committee", []),
@@ -284,22 +277,22 @@ async def home_for(repository: Repository, **options: Any) -> HomeData:
     )
 
 
-async def test_the_repository_finds_the_proposals_in_my_channels_only(
-    repository: Repository,
+async def test_the_read_model_finds_the_proposals_in_my_channels_only(
+    stores: Stores,
 ) -> None:
-    await repository.add_committee_members(
+    await stores.committees.add_committee_members(
         team_id=TEAM, channel_id="C_MINE", user_ids=[ME], actor_id=ME, now=NOW
     )
-    in_committee = await store(repository, channel="C_MINE")
-    mine = await store(repository, channel="C_AUTHORED", author=ME)
-    beside_mine = await store(repository, channel="C_AUTHORED")
-    voted_on = await store(repository, channel="C_VOTED")
-    await repository.cast_vote(
+    in_committee = await store(stores, channel="C_MINE")
+    mine = await store(stores, channel="C_AUTHORED", author=ME)
+    beside_mine = await store(stores, channel="C_AUTHORED")
+    voted_on = await store(stores, channel="C_VOTED")
+    await stores.votes.cast_vote(
         proposal_id=voted_on.id, user_id=ME, choice=Choice.ABSTAIN, reason=None, now=NOW
     )
-    beside_vote = await store(repository, channel="C_VOTED")
-    await store(repository, channel="C_ELSEWHERE")
-    home = await home_for(repository)
+    beside_vote = await store(stores, channel="C_VOTED")
+    await store(stores, channel="C_ELSEWHERE")
+    home = await home_for(stores)
     assert [p.id for p in home.proposals] == [
         in_committee.id,
         mine.id,
@@ -317,73 +310,73 @@ async def test_the_repository_finds_the_proposals_in_my_channels_only(
     ]
 
 
-async def test_channels_slack_names_for_the_user_count_as_theirs(repository: Repository) -> None:
-    listed = await store(repository, channel="C_LISTED")
-    home = await home_for(repository, channel_ids=["C_LISTED"])
+async def test_channels_slack_names_for_the_user_count_as_theirs(stores: Stores) -> None:
+    listed = await store(stores, channel="C_LISTED")
+    home = await home_for(stores, channel_ids=["C_LISTED"])
     assert [p.id for p in home.proposals] == [listed.id]
 
 
 async def test_a_fallback_member_sees_every_channel_without_a_committee_of_its_own(
-    repository: Repository,
+    stores: Stores,
 ) -> None:
-    await repository.add_committee_members(
+    await stores.committees.add_committee_members(
         team_id=TEAM, channel_id="C_OWN", user_ids=["U_X"], actor_id="U_X", now=NOW
     )
-    open_channel = await store(repository, channel="C_NO_COMMITTEE")
-    await store(repository, channel="C_OWN")
-    home = await home_for(repository, fallback_committee=[ME])
+    open_channel = await store(stores, channel="C_NO_COMMITTEE")
+    await store(stores, channel="C_OWN")
+    home = await home_for(stores, fallback_committee=[ME])
     assert [p.id for p in home.proposals] == [open_channel.id]
     assert awaiting_vote(ME, home) == home.proposals
 
 
-async def test_old_closed_proposals_drop_out_but_mine_stay(repository: Repository) -> None:
-    await repository.add_committee_members(
+async def test_old_closed_proposals_drop_out_but_mine_stay(stores: Stores) -> None:
+    await stores.committees.add_committee_members(
         team_id=TEAM, channel_id="C_MINE", user_ids=[ME], actor_id=ME, now=NOW
     )
     long_ago = NOW - timedelta(days=300)
-    old_other = await store(repository, channel="C_MINE", at=long_ago)
-    old_mine = await store(repository, channel="C_MINE", author=ME, at=long_ago)
+    old_other = await store(stores, channel="C_MINE", at=long_ago)
+    old_mine = await store(stores, channel="C_MINE", author=ME, at=long_ago)
     for proposal in (old_other, old_mine):
-        await repository.close_vote(
+        await stores.votes.close_vote(
             proposal_id=proposal.id, outcome=Outcome.REJECTED, closed_by=ME, now=long_ago
         )
-    still_open = await store(repository, channel="C_MINE", at=long_ago)
-    home = await home_for(repository)
+    still_open = await store(stores, channel="C_MINE", at=long_ago)
+    home = await home_for(stores)
     assert [p.id for p in home.proposals] == [old_mine.id, still_open.id]
 
 
-async def test_vote_counts_come_with_each_proposal(repository: Repository) -> None:
-    proposal = await store(repository, channel="C_MINE", author=ME)
+async def test_vote_counts_come_with_each_proposal(stores: Stores) -> None:
+    proposal = await store(stores, channel="C_MINE", author=ME)
     for user, choice in [("U1", Choice.APPROVE), ("U2", Choice.APPROVE), ("U3", Choice.REJECT)]:
-        await repository.cast_vote(
+        await stores.votes.cast_vote(
             proposal_id=proposal.id, user_id=user, choice=choice, reason=None, now=NOW
         )
-    (found,) = (await home_for(repository)).proposals
+    (found,) = (await home_for(stores)).proposals
     assert (found.approve, found.reject, found.abstain) == (2, 1, 0)
     assert found.total_cost_usd == proposal.evaluation.figures.total_cost_usd
     assert found.delivery_days == 10
 
 
 async def test_the_home_costs_the_same_few_queries_for_3_or_30_proposals(
-    repository: Repository,
+    stores: Stores,
 ) -> None:
     async def queries_for_home() -> int:
-        with statements_sent(repository.engine) as statements:
-            await home_for(repository)
+        with statements_sent(stores.engine) as statements:
+            await home_for(stores)
         return len(statements)
 
     for _ in range(3):
-        await store(repository, channel="C_AUTHORED", author=ME)
+        await store(stores, channel="C_AUTHORED", author=ME)
     few = await queries_for_home()
     for _ in range(27):
-        await store(repository, channel="C_AUTHORED", author=ME)
+        await store(stores, channel="C_AUTHORED", author=ME)
     assert await queries_for_home() == few <= 5
 
 
-async def test_a_home_built_from_the_database_is_valid_block_kit(repository: Repository) -> None:
+async def test_a_home_built_from_the_database_is_valid_block_kit(stores: Stores) -> None:
     for index in range(12):
-        await store(repository, channel=f"C{index % 3}", author=ME)
-    view = home_view(user_id=ME, data=await home_for(repository), today=TODAY, quarter=QUARTER)
+        await store(stores, channel=f"C{index % 3}", author=ME)
+    view = home_view(user_id=ME, data=await home_for(stores), today=TODAY, quarter=QUARTER)
     assert_valid_home(view)
     assert "Your proposals (12)" in text_of(view)
 

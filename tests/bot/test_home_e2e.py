@@ -10,8 +10,8 @@ from typing import Any
 from bot.blocks.home import HOME_BLOCK_LIMIT
 from bot.blocks.modal import proposal_modal
 from bot.forms import parse_proposal_form
-from bot.persistence.repository import Repository
-from bot.settings import load_settings
+from bot.infrastructure.settings import load_settings
+from bot.persistence.stores import Stores
 from tests.bot import signing
 from tests.bot.block_kit import view_problems
 from tests.bot.conftest import (
@@ -73,8 +73,8 @@ async def post_proposal(app: RunningApp, view_id: str = "V0SUBMIT1") -> None:
     assert await app.deps.background.drain(timeout=5) == 0
 
 
-async def seat_committee(repository: Repository) -> None:
-    await repository.add_committee_members(
+async def seat_committee(stores: Stores) -> None:
+    await stores.committees.add_committee_members(
         team_id=TEAM_ID,
         channel_id=signing.CHANNEL_ID,
         user_ids=[MEMBER, "U0MEMBER2"],
@@ -95,9 +95,9 @@ async def test_opening_the_home_tab_with_no_proposals_publishes_a_valid_welcome(
 
 
 async def test_a_committee_member_sees_the_proposal_awaiting_their_vote(
-    app: RunningApp, repository: Repository
+    app: RunningApp, stores: Stores
 ) -> None:
-    await seat_committee(repository)
+    await seat_committee(stores)
     await post_proposal(app)
     view = await published_home(app, MEMBER)
     shown = text_of(view)
@@ -109,9 +109,9 @@ async def test_a_committee_member_sees_the_proposal_awaiting_their_vote(
 
 
 async def test_the_author_sees_their_own_proposal_and_its_vote_state(
-    app: RunningApp, repository: Repository
+    app: RunningApp, stores: Stores
 ) -> None:
-    await seat_committee(repository)
+    await seat_committee(stores)
     await post_proposal(app)
     view = await published_home(app, AUTHOR)
     shown = text_of(view)
@@ -131,11 +131,11 @@ async def test_opening_the_messages_tab_publishes_nothing(
 
 
 async def test_the_dashboard_s_day_is_today_in_the_configured_time_zone(
-    fake_slack: FakeSlack, database_url: str, repository: Repository
+    fake_slack: FakeSlack, database_url: str, stores: Stores
 ) -> None:
     settings = load_settings(environment(fake_slack, database_url, TIMEZONE="Asia/Tokyo"))
     late_on_the_last_day_in_utc = FixedClock(datetime(2026, 3, 31, 20, 0, tzinfo=UTC))
-    deps = make_deps(settings, repository, late_on_the_last_day_in_utc)
+    deps = make_deps(settings, stores, late_on_the_last_day_in_utc)
     async with serve(deps, fake_slack) as app:
         view = await published_home(app, AUTHOR)
 
@@ -143,15 +143,15 @@ async def test_the_dashboard_s_day_is_today_in_the_configured_time_zone(
 
 
 async def test_a_home_with_hundreds_of_proposals_stays_within_the_block_limit(
-    app: RunningApp, repository: Repository
+    app: RunningApp, stores: Stores
 ) -> None:
-    await seat_committee(repository)
+    await seat_committee(stores)
     modal = proposal_modal(channel_id=signing.CHANNEL_ID, policy=app.deps.policy)
     proposal = parse_proposal_form(view_state(modal, APPROVABLE)).proposal
     assert proposal is not None
     for number in range(150):
         record = await store_proposal(
-            repository,
+            stores,
             proposal,
             team_id=TEAM_ID,
             channel_id=signing.CHANNEL_ID,
@@ -161,7 +161,7 @@ async def test_a_home_with_hundreds_of_proposals_stays_within_the_block_limit(
             vote_window=None,
             policy=app.deps.policy,
         )
-        await repository.mark_posted(
+        await stores.proposals.mark_posted(
             proposal_id=record.id,
             channel_id=signing.CHANNEL_ID,
             message_ts=f"1700000000.{number:06d}",

@@ -21,9 +21,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.export import export_decisions
-from bot.persistence.records import Outcome, ProposalRecord, VoteState
-from bot.persistence.repository import Repository
+from bot.persistence.records import ProposalRecord
+from bot.persistence.stores import Stores
 from bot.records_markdown import decision_record
+from bot.voting.domain import Outcome, VoteState
 from core.engine import evaluate
 from core.evaluation import Evaluation
 from core.policy import Policy
@@ -73,12 +74,12 @@ def test_the_proposals_differ_in_verdict_recommendation_title_and_policy() -> No
 
 
 @pytest.fixture
-async def stored(repository: Repository) -> list[Stored]:
+async def stored(stores: Stores) -> list[Stored]:
     """Twelve proposals stored as submissions, spread over three channels, not yet posted."""
     found = []
     for index, (proposal, policy) in enumerate(many_proposals()):
         record = await store_proposal(
-            repository,
+            stores,
             proposal,
             team_id=TEAM,
             channel_id=CHANNELS[index % len(CHANNELS)],
@@ -99,19 +100,19 @@ def assert_is_its_own(record: ProposalRecord, expected: Stored) -> None:
 
 
 async def test_get_returns_each_proposal_with_its_own_evaluation(
-    repository: Repository, stored: list[Stored]
+    stores: Stores, stored: list[Stored]
 ) -> None:
     for each in stored:
-        found = await repository.get_proposal(proposal_id=each.record.id)
+        found = await stores.proposals.get_proposal(proposal_id=each.record.id)
         assert found is not None
         assert_is_its_own(found, each)
 
 
 async def test_the_channel_list_returns_each_proposal_with_its_own_evaluation(
-    repository: Repository, stored: list[Stored]
+    stores: Stores, stored: list[Stored]
 ) -> None:
     for channel in CHANNELS:
-        listed = await repository.list_channel_proposals(
+        listed = await stores.proposals.list_channel_proposals(
             team_id=TEAM, channel_id=channel, limit=50
         )
         expected = [each for each in stored if each.record.channel_id == channel]
@@ -121,11 +122,11 @@ async def test_the_channel_list_returns_each_proposal_with_its_own_evaluation(
 
 
 async def test_claiming_each_pending_delivery_returns_its_own_evaluation(
-    repository: Repository, stored: list[Stored]
+    stores: Stores, stored: list[Stored]
 ) -> None:
     later = NOW + timedelta(hours=1)
     for each in reversed(stored):  # the newest first: the first row must not win
-        claimed = await repository.claim_pending_delivery(
+        claimed = await stores.proposals.claim_pending_delivery(
             proposal_id=each.record.id, untouched_since=later, now=later
         )
         assert claimed is not None
@@ -133,10 +134,10 @@ async def test_claiming_each_pending_delivery_returns_its_own_evaluation(
 
 
 async def test_marking_each_posted_returns_its_own_evaluation(
-    repository: Repository, stored: list[Stored]
+    stores: Stores, stored: list[Stored]
 ) -> None:
     for index, each in enumerate(reversed(stored)):
-        posted = await repository.mark_posted(
+        posted = await stores.proposals.mark_posted(
             proposal_id=each.record.id,
             channel_id=each.record.channel_id,
             message_ts=f"1700000000.{index:06d}",
@@ -147,11 +148,11 @@ async def test_marking_each_posted_returns_its_own_evaluation(
 
 
 async def test_closing_each_vote_keeps_its_own_evaluation(
-    repository: Repository, stored: list[Stored]
+    stores: Stores, stored: list[Stored]
 ) -> None:
     outcomes = [Outcome.APPROVED, Outcome.REJECTED, Outcome.NO_DECISION]
     for index, each in enumerate(reversed(stored)):
-        closed = await repository.close_vote(
+        closed = await stores.votes.close_vote(
             proposal_id=each.record.id,
             outcome=outcomes[index % 3],
             closed_by="U_CHAIR",
@@ -159,19 +160,19 @@ async def test_closing_each_vote_keeps_its_own_evaluation(
         )
         assert closed
     for index, each in enumerate(reversed(stored)):
-        found = await repository.get_proposal(proposal_id=each.record.id)
+        found = await stores.proposals.get_proposal(proposal_id=each.record.id)
         assert found is not None
         assert_is_its_own(found, each)
         assert (found.vote_state, found.outcome) == (VoteState.CLOSED, outcomes[index % 3])
 
 
 async def test_revising_each_returns_and_keeps_its_own_new_evaluation(
-    repository: Repository, stored: list[Stored]
+    stores: Stores, stored: list[Stored]
 ) -> None:
     revised = []
     for each in reversed(stored):
         proposal = each.proposal.model_copy(update={"title": f"{each.proposal.title} (v2)"})
-        record = await repository.add_revision(
+        record = await stores.proposals.add_revision(
             proposal_id=each.record.id,
             proposal=proposal,
             evaluation=evaluate(proposal, each.policy),
@@ -184,17 +185,17 @@ async def test_revising_each_returns_and_keeps_its_own_new_evaluation(
         assert record.revision == 2
         revised.append(again)
     for each in revised:
-        found = await repository.get_proposal(proposal_id=each.record.id)
+        found = await stores.proposals.get_proposal(proposal_id=each.record.id)
         assert found is not None
         assert_is_its_own(found, each)
-        history = await repository.evaluation_history(proposal_id=each.record.id)
+        history = await stores.proposals.evaluation_history(proposal_id=each.record.id)
         assert [entry.revision for entry in history] == [1, 2]
 
 
 async def test_the_app_home_shows_each_proposal_with_its_own_figures(
-    repository: Repository, stored: list[Stored]
+    stores: Stores, stored: list[Stored]
 ) -> None:
-    data = await repository.home_data(
+    data = await stores.reads.home_data(
         team_id=TEAM, user_id="U_CHAIR", fallback_committee=["U_CHAIR"], since=NOW.date()
     )
     assert sorted(summary.id for summary in data.proposals) == [e.record.id for e in stored]
@@ -213,12 +214,12 @@ async def test_the_app_home_shows_each_proposal_with_its_own_figures(
 
 
 async def test_each_decision_record_is_the_proposals_own(
-    repository: Repository, stored: list[Stored]
+    stores: Stores, stored: list[Stored]
 ) -> None:
     for each in stored:
-        record = await repository.get_proposal(proposal_id=each.record.id)
+        record = await stores.proposals.get_proposal(proposal_id=each.record.id)
         assert record is not None
-        history = await repository.evaluation_history(proposal_id=each.record.id)
+        history = await stores.proposals.evaluation_history(proposal_id=each.record.id)
         markdown = decision_record(record=record, votes=[], history=history)
         assert markdown.startswith(f"# Fine-tuning decision record: {each.proposal.title}")
         assert f"`{each.policy.hash}`" in markdown
@@ -231,9 +232,9 @@ async def test_each_decision_record_is_the_proposals_own(
 
 
 async def test_the_export_has_each_proposals_own_verdict_and_figures(
-    repository: Repository, stored: list[Stored]
+    stores: Stores, stored: list[Stored]
 ) -> None:
-    rows = json.loads(await export_decisions(repository, format="json"))
+    rows = json.loads(await export_decisions(stores, format="json"))
     assert [row["id"] for row in rows] == [each.record.id for each in stored]
     for row, each in zip(rows, stored, strict=True):
         expected = each.expected
@@ -248,16 +249,16 @@ async def test_the_export_has_each_proposals_own_verdict_and_figures(
 
 
 async def test_the_reminder_targets_carry_each_proposals_own_numbers(
-    repository: Repository, stored: list[Stored]
+    stores: Stores, stored: list[Stored]
 ) -> None:
     for index, each in enumerate(stored):
-        await repository.mark_posted(
+        await stores.proposals.mark_posted(
             proposal_id=each.record.id,
             channel_id=each.record.channel_id,
             message_ts=f"1700000000.{index:06d}",
             now=NOW,
         )
-    targets = await repository.reminder_targets(zone=ZoneInfo("UTC"))
+    targets = await stores.reads.reminder_targets(zone=ZoneInfo("UTC"))
     assert Counter(target.proposal_id for target in targets) == Counter(
         each.record.id for each in stored
     )

@@ -20,12 +20,12 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.infrastructure.settings import Settings
+from bot.infrastructure.slack_client import make_client
+from bot.infrastructure.slack_link import WebApiLink
+from bot.infrastructure.web import create_web_app
 from bot.persistence.database import create_engine
-from bot.persistence.repository import Repository
-from bot.settings import Settings
-from bot.slack_client import make_client
-from bot.slack_link import WebApiLink
-from bot.web import create_web_app
+from bot.persistence.stores import Stores
 from tests.bot.conftest import environment
 from tests.bot.fake_slack import FakeSlack
 from tests.builders import approvable_proposal, store_proposal
@@ -226,12 +226,12 @@ async def test_an_unreachable_web_api_exits_in_one_line_naming_slack_api_url(
 
 
 async def test_a_taken_port_ends_the_start_before_any_sweep_or_call_reaches_slack(
-    fake_slack: FakeSlack, settings: Settings, repository: Repository, database_url: str,
+    fake_slack: FakeSlack, settings: Settings, stores: Stores, database_url: str,
     tmp_path: Path,
 ) -> None:  # fmt: skip
     crashed = datetime.now(UTC) - timedelta(hours=1)  # a verdict the start-up sweep would post
     await store_proposal(
-        repository, approvable_proposal(), team_id="T0001", channel_id="C1", now=crashed
+        stores, approvable_proposal(), team_id="T0001", channel_id="C1", now=crashed
     )
     with socket.socket() as taken:
         taken.bind(("0.0.0.0", 0))
@@ -272,32 +272,32 @@ async def test_a_bot_still_starting_is_not_healthy_and_a_signal_stops_it_at_once
     assert not any(message.startswith("finetune-check started") for message in messages)
 
 
-async def serve_health(repository: Repository, link: WebApiLink) -> tuple[int, Any]:
-    web_app = create_web_app(bolt_app=None, ping=repository.ping, slack=link)  # type: ignore[arg-type]
+async def serve_health(stores: Stores, link: WebApiLink) -> tuple[int, Any]:
+    web_app = create_web_app(bolt_app=None, ping=stores.ping, slack=link)  # type: ignore[arg-type]
     async with TestClient(TestServer(web_app)) as client:
         response = await client.get("/healthz")
         return response.status, await response.json()
 
 
 async def test_healthz_in_http_mode_reports_slack_connected_while_auth_test_succeeds(
-    settings: Settings, repository: Repository, fake_slack: FakeSlack
+    settings: Settings, stores: Stores, fake_slack: FakeSlack
 ) -> None:
-    status, body = await serve_health(repository, WebApiLink(make_client(settings)))
+    status, body = await serve_health(stores, WebApiLink(make_client(settings)))
     assert (status, body) == (200, {"ok": True, "database": "ok", "slack": "connected"})
     assert [call.method for call in fake_slack.calls] == ["auth.test"]
 
 
 async def test_healthz_in_http_mode_answers_503_once_slack_refuses_the_token(
-    settings: Settings, repository: Repository, fake_slack: FakeSlack
+    settings: Settings, stores: Stores, fake_slack: FakeSlack
 ) -> None:
     now = [0.0]
     link = WebApiLink(make_client(settings), recheck_seconds=30, monotonic=lambda: now[0])
     link.record(True)  # the start-up check passed
     fake_slack.fail("auth.test", "invalid_auth")
 
-    fresh = await serve_health(repository, link)
+    fresh = await serve_health(stores, link)
     now[0] = 31.0  # the answer is old: asked again
-    stale = await serve_health(repository, link)
+    stale = await serve_health(stores, link)
 
     assert fresh == (200, {"ok": True, "database": "ok", "slack": "connected"})
     assert stale == (503, {"ok": False, "database": "ok", "slack": "disconnected"})
@@ -309,8 +309,8 @@ async def test_healthz_answers_503_with_the_error_when_the_database_is_unreachab
 ) -> None:
     (tmp_path / "not-a-file.db").mkdir()
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'not-a-file.db'}")
-    repository = Repository(engine)
-    web_app = create_web_app(bolt_app=None, ping=repository.ping)  # type: ignore[arg-type]
+    stores = Stores.on(engine)
+    web_app = create_web_app(bolt_app=None, ping=stores.ping)  # type: ignore[arg-type]
     try:
         async with TestClient(TestServer(web_app)) as client:
             response = await client.get("/healthz")

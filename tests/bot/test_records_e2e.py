@@ -14,7 +14,7 @@ from bot.forms import parse_proposal_form
 from bot.ids import ActionId
 from bot.listeners.errors import SLACK_MESSAGE
 from bot.persistence.records import ProposalRecord
-from bot.persistence.repository import Repository
+from bot.persistence.stores import Stores
 from core.evaluation import CheckId
 from tests.bot import signing
 from tests.bot.block_kit import block_kit_problems
@@ -76,14 +76,14 @@ def text_of(blocks: Any) -> str:
     return json.dumps(blocks, ensure_ascii=False)
 
 
-async def stored(repository: Repository, proposal_id: int) -> ProposalRecord:
-    record = await repository.get_proposal(proposal_id=proposal_id)
+async def stored(stores: Stores, proposal_id: int) -> ProposalRecord:
+    record = await stores.proposals.get_proposal(proposal_id=proposal_id)
     assert record is not None
     return record
 
 
 async def test_record_posts_the_decision_record_in_the_verdict_s_thread(
-    app: RunningApp, repository: Repository
+    app: RunningApp, stores: Stores
 ) -> None:
     proposal_id, ts = await post_proposal(app)
     answer = await record_command(app, f"record {proposal_id}")
@@ -102,13 +102,13 @@ async def test_record_posts_the_decision_record_in_the_verdict_s_thread(
 
 
 async def test_the_record_contains_every_check_id_and_the_policy_hash(
-    app: RunningApp, repository: Repository
+    app: RunningApp, stores: Stores
 ) -> None:
     proposal_id, ts = await post_proposal(app)
     await record_command(app, f"record #{proposal_id}")
     [post] = thread_posts(app.fake_slack, ts)
     shown = text_of(post.params["blocks"])
-    record = await stored(repository, proposal_id)
+    record = await stored(stores, proposal_id)
 
     assert {check.id for check in record.evaluation.checks} == set(CheckId)
     for name in CHECK_NAMES_SHOWN:
@@ -177,13 +177,13 @@ async def test_record_of_an_unknown_proposal_names_the_number(app: RunningApp, n
 
 
 async def test_a_proposal_of_another_workspace_is_unknown_here(
-    app: RunningApp, repository: Repository
+    app: RunningApp, stores: Stores
 ) -> None:
     modal = proposal_modal(channel_id=CHANNEL, policy=app.deps.policy)
     proposal = parse_proposal_form(view_state(modal, APPROVABLE)).proposal
     assert proposal is not None
     record = await store_proposal(
-        repository,
+        stores,
         proposal,
         team_id="T0OTHER",
         channel_id=CHANNEL,
@@ -199,13 +199,13 @@ async def test_a_proposal_of_another_workspace_is_unknown_here(
 
 
 async def test_a_proposal_whose_verdict_was_never_posted_gets_its_record_privately(
-    app: RunningApp, repository: Repository
+    app: RunningApp, stores: Stores
 ) -> None:
     app.fake_slack.fail("chat.postMessage", "not_in_channel")
     await app.submit(APPROVABLE)
     await app.fake_slack.wait_for("chat.postMessage", 2)  # the refusal, then the author's DM
     assert await app.deps.background.drain(timeout=5) == 0
-    [record] = await repository.list_channel_proposals(team_id=TEAM_ID, channel_id=CHANNEL)
+    [record] = await stores.proposals.list_channel_proposals(team_id=TEAM_ID, channel_id=CHANNEL)
     posts_before = len(app.fake_slack.calls_to("chat.postMessage"))
 
     answer = await record_command(app, f"record {record.id}")

@@ -14,12 +14,12 @@ from bot.blocks.replies import not_in_channel_text
 from bot.blocks.verdict import verdict_metadata
 from bot.deps import Deps
 from bot.forms import ModalOptions
+from bot.infrastructure.settings import Settings
 from bot.persistence.database import create_engine
 from bot.persistence.records import DeliveryState, ProposalRecord
-from bot.persistence.repository import Repository
+from bot.persistence.stores import Stores
 from bot.services.posting import Submission, deliver_verdict, store_proposal
 from bot.services.redelivery import REDELIVERY_GRACE, RedeliveryReport, redeliver_pending_verdicts
-from bot.settings import Settings
 from tests.bot import signing
 from tests.bot.conftest import environment, make_deps
 from tests.bot.fake_slack import FakeSlack
@@ -46,7 +46,7 @@ async def submitted(deps: Deps, view_id: str = "V0CRASHED") -> ProposalRecord:
 
 
 async def delivery_of(deps: Deps, record: ProposalRecord) -> DeliveryState:
-    stored = await deps.repository.get_proposal(proposal_id=record.id)
+    stored = await deps.stores.proposals.get_proposal(proposal_id=record.id)
     assert stored is not None
     return stored.delivery_state
 
@@ -67,7 +67,7 @@ async def test_a_verdict_left_pending_is_posted_by_the_sweep_once_the_grace_has_
     [post] = fake_slack.calls_to("chat.postMessage")
     assert post.params["channel"] == signing.CHANNEL_ID
     assert post.params["metadata"] == verdict_metadata(record.id, record.evaluation)
-    stored = await deps.repository.get_proposal(proposal_id=record.id)
+    stored = await deps.stores.proposals.get_proposal(proposal_id=record.id)
     assert stored is not None
     assert (stored.delivery_state, stored.message_ts) == (DeliveryState.POSTED, post.answer["ts"])
 
@@ -97,7 +97,7 @@ async def test_two_replicas_sweeping_at_once_on_one_database_post_each_verdict_o
     clock.advance(REDELIVERY_GRACE)
     fake_slack.slow("chat.postMessage", 0.05)  # so the two sweeps overlap
     other_engine = create_engine(database_url)
-    other = make_deps(settings, Repository(other_engine), clock)
+    other = make_deps(settings, Stores.on(other_engine), clock)
     try:
         reports = await asyncio.gather(
             redeliver_pending_verdicts(deps), redeliver_pending_verdicts(other)
@@ -117,10 +117,10 @@ async def test_a_verdict_already_posted_or_undeliverable_is_left_alone(
 ) -> None:
     posted = await submitted(deps, "V0POSTED")
     given_up = await submitted(deps, "V0GIVENUP")
-    await deps.repository.mark_posted(
+    await deps.stores.proposals.mark_posted(
         proposal_id=posted.id, channel_id=signing.CHANNEL_ID, message_ts="1.1", now=clock.now()
     )
-    await deps.repository.mark_undeliverable(
+    await deps.stores.proposals.mark_undeliverable(
         proposal_id=given_up.id, error="not_in_channel", now=clock.now()
     )
     clock.advance(REDELIVERY_GRACE * 2)
@@ -149,7 +149,7 @@ async def test_a_channel_out_of_reach_is_recorded_and_its_author_told_as_after_a
     assert direct_message.params["text"] == not_in_channel_text(
         channel_id=signing.CHANNEL_ID, proposal_id=record.id
     )
-    stored = await deps.repository.get_proposal(proposal_id=record.id)
+    stored = await deps.stores.proposals.get_proposal(proposal_id=record.id)
     assert stored is not None
     assert (stored.delivery_state, stored.delivery_error) == (DeliveryState.UNDELIVERABLE, error)
 
@@ -176,8 +176,8 @@ async def test_a_background_post_that_claimed_the_verdict_and_died_is_redone_a_g
 ) -> None:
     record = await submitted(deps)
     clock.advance(timedelta(minutes=1))  # the background post started late, then the crash
-    assert await deps.repository.claim_event(key=f"verdict:{record.id}", now=clock.now())
-    claim = await deps.repository.claim_pending_delivery(
+    assert await deps.stores.events.claim_event(key=f"verdict:{record.id}", now=clock.now())
+    claim = await deps.stores.proposals.claim_pending_delivery(
         proposal_id=record.id, untouched_since=record.updated_at, now=clock.now()
     )
     assert claim is not None
@@ -222,12 +222,12 @@ async def test_a_submission_posts_its_verdict_and_leaves_nothing_for_the_sweep(
 async def test_the_bot_posts_a_verdict_left_pending_at_start_up_and_logs_the_sweep(
     fake_slack: FakeSlack,
     settings: Settings,
-    repository: Repository,
+    stores: Stores,
     database_url: str,
     tmp_path: Path,
 ) -> None:
     before_the_crash = FixedClock(datetime.now(UTC) - REDELIVERY_GRACE - timedelta(minutes=1))
-    crashed = make_deps(settings, repository, before_the_crash)
+    crashed = make_deps(settings, stores, before_the_crash)
     record = await submitted(crashed)
     port = free_port()
     env = clean_environment(**environment(fake_slack, database_url), PORT=str(port))

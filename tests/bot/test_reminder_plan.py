@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.persistence.records import Outcome
 from bot.reminders.plan import (
     MAX_KIND_LENGTH,
     DueReminder,
@@ -35,6 +34,7 @@ from bot.reminders.texts import (
     quarter_close_text,
     timing_adjusted_roi,
 )
+from bot.voting.domain import Outcome
 from core.calendar import fiscal_quarter
 from core.policy import Policy
 from core.proposal import Proposal

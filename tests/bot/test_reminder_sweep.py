@@ -15,9 +15,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.infrastructure.settings import Settings
+from bot.infrastructure.slack_client import make_client
 from bot.persistence.database import create_engine
-from bot.persistence.records import Choice, LedgerEntry, Outcome
-from bot.persistence.repository import Repository
+from bot.persistence.records import LedgerEntry
+from bot.persistence.stores import Stores
 from bot.reminders.batching import SentRows
 from bot.reminders.report import due_reminders_report, reminders_command
 from bot.reminders.sweep import (
@@ -28,8 +30,7 @@ from bot.reminders.sweep import (
     SlackPoster,
     SweepReport,
 )
-from bot.settings import Settings
-from bot.slack_client import make_client
+from bot.voting.domain import Choice, Outcome
 from core.policy import Policy
 from tests.bot.fake_slack import Call, FakeSlack
 from tests.builders import approvable_proposal, statements_sent, store_proposal
@@ -40,7 +41,7 @@ UTC_ZONE = ZoneInfo("UTC")
 
 
 async def add_proposal(
-    repository: Repository,
+    stores: Stores,
     title: str,
     *,
     channel: str = "C1",
@@ -53,7 +54,7 @@ async def add_proposal(
 ) -> int:
     """Store a proposal as the app does: evaluated, posted in its channel, maybe closed."""
     record = await store_proposal(
-        repository,
+        stores,
         approvable_proposal(title=title, delivery_days=delivery_days, latency_ms=latency_ms),
         team_id=TEAM,
         channel_id=channel,
@@ -63,11 +64,11 @@ async def add_proposal(
         vote_window=None if vote_deadline is None else vote_deadline - created,
     )
     if posted:
-        await repository.mark_posted(
+        await stores.proposals.mark_posted(
             proposal_id=record.id, channel_id=channel, message_ts=thread_of(record.id), now=created
         )
     if outcome is not None:
-        await repository.close_vote(
+        await stores.votes.close_vote(
             proposal_id=record.id, outcome=outcome, closed_by="UCHAIR", now=created
         )
     return record.id
@@ -94,7 +95,7 @@ def sweeper(
     engine: AsyncEngine, settings: Settings, clock: FixedClock, **changes: object
 ) -> ReminderSweep:
     return ReminderSweep(
-        engine=engine,
+        stores=Stores.on(engine),
         poster=SlackPoster(make_client(settings)),
         clock=clock,
         config=config(**changes),
@@ -143,12 +144,12 @@ async def replay(
 
 
 async def test_a_quarter_replayed_day_by_day_sends_every_reminder_once_on_its_day(
-    engine: AsyncEngine, repository: Repository, settings: Settings, fake_slack: FakeSlack
+    engine: AsyncEngine, stores: Stores, settings: Settings, fake_slack: FakeSlack
 ) -> None:
-    approved = await add_proposal(repository, "Fraud classifier")
-    await add_proposal(repository, "Rejected by committee", outcome=Outcome.REJECTED)
-    await add_proposal(repository, "No decision", outcome=Outcome.NO_DECISION)
-    await add_proposal(repository, "Never posted", posted=False)
+    approved = await add_proposal(stores, "Fraud classifier")
+    await add_proposal(stores, "Rejected by committee", outcome=Outcome.REJECTED)
+    await add_proposal(stores, "No decision", outcome=Outcome.NO_DECISION)
+    await add_proposal(stores, "Never posted", posted=False)
     clock = FixedClock(at(date(2026, 10, 1)))
     thread = thread_of(approved)
 
@@ -183,9 +184,9 @@ async def test_a_quarter_replayed_day_by_day_sends_every_reminder_once_on_its_da
 
 
 async def test_the_sample_texts_read_as_the_issue_describes(
-    engine: AsyncEngine, repository: Repository, settings: Settings, fake_slack: FakeSlack
+    engine: AsyncEngine, stores: Stores, settings: Settings, fake_slack: FakeSlack
 ) -> None:
-    await add_proposal(repository, "Fraud classifier")
+    await add_proposal(stores, "Fraud classifier")
     clock = FixedClock(at(date(2026, 11, 13)))
     await sweeper(engine, settings, clock).run()
     clock.set(at(date(2026, 11, 17)))
@@ -203,13 +204,13 @@ async def test_the_sample_texts_read_as_the_issue_describes(
 
 
 async def test_an_open_vote_is_reminded_whatever_the_engine_said_and_closed_rejections_are_not(
-    engine: AsyncEngine, repository: Repository, settings: Settings, fake_slack: FakeSlack
+    engine: AsyncEngine, stores: Stores, settings: Settings, fake_slack: FakeSlack
 ) -> None:
-    under_vote = await add_proposal(repository, "Engine says no", latency_ms=400)
+    under_vote = await add_proposal(stores, "Engine says no", latency_ms=400)
     overruled = await add_proposal(
-        repository, "Committee says yes", latency_ms=400, outcome=Outcome.APPROVED
+        stores, "Committee says yes", latency_ms=400, outcome=Outcome.APPROVED
     )
-    await add_proposal(repository, "Committee says no", outcome=Outcome.REJECTED)
+    await add_proposal(stores, "Committee says no", outcome=Outcome.REJECTED)
     clock = FixedClock(at(date(2026, 11, 13)))
 
     await sweeper(engine, settings, clock).run()
@@ -222,9 +223,9 @@ async def test_an_open_vote_is_reminded_whatever_the_engine_said_and_closed_reje
 
 
 async def test_a_restart_after_the_reminder_hour_sends_todays_reminders_once(
-    engine: AsyncEngine, repository: Repository, settings: Settings, fake_slack: FakeSlack
+    engine: AsyncEngine, stores: Stores, settings: Settings, fake_slack: FakeSlack
 ) -> None:
-    await add_proposal(repository, "Fraud classifier")
+    await add_proposal(stores, "Fraud classifier")
     clock = FixedClock(at(date(2026, 11, 13), hour=10, minute=30))
 
     await sweeper(engine, settings, clock).run()
@@ -235,9 +236,9 @@ async def test_a_restart_after_the_reminder_hour_sends_todays_reminders_once(
 
 
 async def test_a_reminder_missed_yesterday_is_sent_today_but_not_two_days_late(
-    engine: AsyncEngine, repository: Repository, settings: Settings, fake_slack: FakeSlack
+    engine: AsyncEngine, stores: Stores, settings: Settings, fake_slack: FakeSlack
 ) -> None:
-    await add_proposal(repository, "Fraud classifier")
+    await add_proposal(stores, "Fraud classifier")
     clock = FixedClock(at(date(2026, 11, 4)))
     sweep = sweeper(engine, settings, clock)
 
@@ -252,9 +253,9 @@ async def test_a_reminder_missed_yesterday_is_sent_today_but_not_two_days_late(
 
 
 async def test_a_passed_deadline_is_announced_on_the_first_sweep_after_it_however_late(
-    engine: AsyncEngine, repository: Repository, settings: Settings, fake_slack: FakeSlack
+    engine: AsyncEngine, stores: Stores, settings: Settings, fake_slack: FakeSlack
 ) -> None:
-    await add_proposal(repository, "Fraud classifier")
+    await add_proposal(stores, "Fraud classifier")
     clock = FixedClock(at(date(2026, 12, 2)))
     sweep = sweeper(engine, settings, clock)
 
@@ -273,12 +274,12 @@ async def test_a_passed_deadline_is_announced_on_the_first_sweep_after_it_howeve
 
 async def test_three_sweepers_on_one_database_at_the_same_moment_send_each_reminder_once(
     engine: AsyncEngine,
-    repository: Repository,
+    stores: Stores,
     settings: Settings,
     fake_slack: FakeSlack,
     database_url: str,
 ) -> None:
-    ids = [await add_proposal(repository, f"Proposal {n}", channel=f"C{n % 2}") for n in range(6)]
+    ids = [await add_proposal(stores, f"Proposal {n}", channel=f"C{n % 2}") for n in range(6)]
     clock = FixedClock(at(date(2026, 11, 15)))
     engines = [engine, create_engine(database_url), create_engine(database_url)]
     try:
@@ -302,12 +303,12 @@ async def test_three_sweepers_on_one_database_at_the_same_moment_send_each_remin
 
 
 async def test_a_claim_left_by_a_crashed_sweeper_is_taken_over_after_ten_minutes(
-    engine: AsyncEngine, repository: Repository, settings: Settings, fake_slack: FakeSlack
+    engine: AsyncEngine, stores: Stores, settings: Settings, fake_slack: FakeSlack
 ) -> None:
-    proposal_id = await add_proposal(repository, "Fraud classifier")
+    proposal_id = await add_proposal(stores, "Fraud classifier")
     crashed_at = at(date(2026, 11, 13))
     entry = LedgerEntry(proposal_id, "qit_deadline", date(2026, 11, 13), 3, "C1")
-    assert set(await repository.claim_reminders(entries=[entry], now=crashed_at)) == {entry.key}
+    assert set(await stores.ledger.claim_reminders(entries=[entry], now=crashed_at)) == {entry.key}
     clock = FixedClock(crashed_at + timedelta(minutes=5))
     sweep = sweeper(engine, settings, clock)
 
@@ -328,10 +329,10 @@ def reminder_writes(statements: list[str]) -> list[str]:
 
 
 async def test_a_channels_reminders_are_claimed_in_one_statement_and_recorded_in_few(
-    engine: AsyncEngine, repository: Repository, settings: Settings, fake_slack: FakeSlack
+    engine: AsyncEngine, stores: Stores, settings: Settings, fake_slack: FakeSlack
 ) -> None:
     for n in range(10):
-        await add_proposal(repository, f"Proposal {n}", channel="C1" if n < 8 else "C2")
+        await add_proposal(stores, f"Proposal {n}", channel="C1" if n < 8 else "C2")
     clock = FixedClock(at(date(2026, 11, 15)))
 
     with statements_sent(engine) as statements:
@@ -341,7 +342,7 @@ async def test_a_channels_reminders_are_claimed_in_one_statement_and_recorded_in
     assert (report.messages_sent, report.reminders_sent) == (12, 20)
     assert writes.count("INSERT") == 2  # one claim per channel
     assert 1 <= writes.count("UPDATE") < 12  # sends recorded together, not one by one
-    ledger = await repository.reminders_on(due_date=date(2026, 11, 15))
+    ledger = await stores.ledger.reminders_on(due_date=date(2026, 11, 15))
     assert len(ledger) == 20
     assert all(row.sent_at == at(date(2026, 11, 15)) for row in ledger)
 
@@ -350,7 +351,7 @@ class SlowPoster:
     """Posts through the fake Slack; each post takes four minutes of the sweep's clock, and
     during the third one another sweeper tries to claim everything due."""
 
-    def __init__(self, inner: SlackPoster, clock: FixedClock, intruder: Repository) -> None:
+    def __init__(self, inner: SlackPoster, clock: FixedClock, intruder: Stores) -> None:
         self.inner, self.clock, self.intruder = inner, clock, intruder
         self.posted = 0
         self.intruder_won: dict[Any, int] | None = None
@@ -362,20 +363,20 @@ class SlowPoster:
         if self.posted == 3:
             due = [
                 LedgerEntry(row.proposal_id, row.kind, row.due_date, row.days_before, "C1")
-                for row in await self.intruder.reminders_on(due_date=date(2026, 11, 15))
+                for row in await self.intruder.ledger.reminders_on(due_date=date(2026, 11, 15))
             ]
-            self.intruder_won = await self.intruder.claim_reminders(
+            self.intruder_won = await self.intruder.ledger.claim_reminders(
                 entries=due, now=self.clock.now()
             )
 
 
 async def test_a_lane_slowed_past_half_the_claim_window_renews_its_claims_so_none_is_taken_over(
-    engine: AsyncEngine, repository: Repository, settings: Settings, fake_slack: FakeSlack
+    engine: AsyncEngine, stores: Stores, settings: Settings, fake_slack: FakeSlack
 ) -> None:
-    ids = [await add_proposal(repository, f"Proposal {n}") for n in range(5)]
+    ids = [await add_proposal(stores, f"Proposal {n}") for n in range(5)]
     clock = FixedClock(at(date(2026, 11, 15)))
-    poster = SlowPoster(SlackPoster(make_client(settings)), clock, Repository(engine))
-    sweep = ReminderSweep(engine=engine, poster=poster, clock=clock, config=config())
+    poster = SlowPoster(SlackPoster(make_client(settings)), clock, Stores.on(engine))
+    sweep = ReminderSweep(stores=Stores.on(engine), poster=poster, clock=clock, config=config())
 
     report = await sweep.run()
 
@@ -399,16 +400,16 @@ class FailingOnce:
 
 
 async def test_in_a_batch_only_what_slack_accepted_is_recorded_and_a_refusal_is_retried_later(
-    engine: AsyncEngine, repository: Repository, settings: Settings, fake_slack: FakeSlack
+    engine: AsyncEngine, stores: Stores, settings: Settings, fake_slack: FakeSlack
 ) -> None:
-    ids = [await add_proposal(repository, f"Proposal {n}") for n in range(3)]
+    ids = [await add_proposal(stores, f"Proposal {n}") for n in range(3)]
     day = date(2026, 11, 13)
     clock = FixedClock(at(day))
     poster = FailingOnce(SlackPoster(make_client(settings)))
-    sweep = ReminderSweep(engine=engine, poster=poster, clock=clock, config=config())
+    sweep = ReminderSweep(stores=Stores.on(engine), poster=poster, clock=clock, config=config())
 
     first = await sweep.run()
-    ledger = {row.proposal_id: row for row in await repository.reminders_on(due_date=day)}
+    ledger = {row.proposal_id: row for row in await stores.ledger.reminders_on(due_date=day)}
     clock.set(at(day, hour=10))
     second = await sweep.run()
 
@@ -451,9 +452,9 @@ async def test_sent_rows_whose_recording_was_cut_short_are_recorded_when_the_swe
 
 
 async def test_a_gone_channel_is_retried_on_later_sweeps_then_given_up_after_three_tries(
-    engine: AsyncEngine, repository: Repository, settings: Settings, fake_slack: FakeSlack
+    engine: AsyncEngine, stores: Stores, settings: Settings, fake_slack: FakeSlack
 ) -> None:
-    proposal_id = await add_proposal(repository, "Fraud classifier")
+    proposal_id = await add_proposal(stores, "Fraud classifier")
     fake_slack.fail("chat.postMessage", "channel_not_found", times=5)
     clock = FixedClock(at(date(2026, 11, 17)))
     sweep = sweeper(engine, settings, clock)
@@ -466,15 +467,15 @@ async def test_a_gone_channel_is_retried_on_later_sweeps_then_given_up_after_thr
     assert len(fake_slack.calls_to("chat.postMessage")) == 3
     assert [report.failed for report in reports] == [1, 1, 1, 0]
     assert reports[2].given_up == [(proposal_id, "qit_passed", date(2026, 11, 17))]
-    [row] = await repository.reminders_on(due_date=date(2026, 11, 17))
+    [row] = await stores.ledger.reminders_on(due_date=date(2026, 11, 17))
     assert (row.sent_at, row.attempts, row.last_error) == (None, 3, "channel_not_found")
 
 
 async def test_paced_sending_survives_429s_sends_each_once_and_spaces_each_channel(
-    engine: AsyncEngine, repository: Repository, settings: Settings, fake_slack: FakeSlack
+    engine: AsyncEngine, stores: Stores, settings: Settings, fake_slack: FakeSlack
 ) -> None:
     for n in range(5):
-        await add_proposal(repository, f"Proposal {n}", channel="C1" if n < 3 else "C2")
+        await add_proposal(stores, f"Proposal {n}", channel="C1" if n < 3 else "C2")
     fake_slack.fail("chat.postMessage", "ratelimited", times=1, retry_after=1)
     clock = FixedClock(at(date(2026, 11, 13)))
 
@@ -506,7 +507,7 @@ async def test_paced_sending_survives_429s_sends_each_once_and_spaces_each_chann
 )
 async def test_on_a_dst_day_the_sweep_at_nine_local_sends_that_local_days_reminders(
     engine: AsyncEngine,
-    repository: Repository,
+    stores: Stores,
     settings: Settings,
     fake_slack: FakeSlack,
     zone_name: str,
@@ -516,7 +517,7 @@ async def test_on_a_dst_day_the_sweep_at_nine_local_sends_that_local_days_remind
 ) -> None:
     zone = ZoneInfo(zone_name)
     start = date(local_day.year, local_day.month - (local_day.month - 1) % 3, 1)
-    await add_proposal(repository, "DST", created=at(start, zone=zone), delivery_days=delivery_days)
+    await add_proposal(stores, "DST", created=at(start, zone=zone), delivery_days=delivery_days)
     offsets = (14, 7, 3, 2) if zone_name == "Europe/Berlin" else (14, 7, 3, 1)
     clock = FixedClock(at(local_day - timedelta(days=1), hour=23, minute=30, zone=zone))
     sweep = sweeper(engine, settings, clock, zone=zone, offsets=offsets)
@@ -531,9 +532,9 @@ async def test_on_a_dst_day_the_sweep_at_nine_local_sends_that_local_days_remind
 
 
 async def test_across_a_year_end_in_a_december_fiscal_year_the_deadline_slips_a_quarter(
-    engine: AsyncEngine, repository: Repository, settings: Settings, fake_slack: FakeSlack
+    engine: AsyncEngine, stores: Stores, settings: Settings, fake_slack: FakeSlack
 ) -> None:
-    await add_proposal(repository, "Year end", created=at(date(2026, 12, 20)), delivery_days=59)
+    await add_proposal(stores, "Year end", created=at(date(2026, 12, 20)), delivery_days=59)
     clock = FixedClock(at(date(2026, 12, 30)))
     seen = await replay(
         sweeper(engine, settings, clock, start_month=12),
@@ -553,16 +554,16 @@ async def test_across_a_year_end_in_a_december_fiscal_year_the_deadline_slips_a_
 
 
 async def test_members_who_have_not_voted_get_one_dm_a_day_before_the_vote_closes(
-    engine: AsyncEngine, repository: Repository, settings: Settings, fake_slack: FakeSlack
+    engine: AsyncEngine, stores: Stores, settings: Settings, fake_slack: FakeSlack
 ) -> None:
     closes = datetime(2026, 11, 20, 15, tzinfo=UTC)
     proposal_id = await add_proposal(
-        repository, "Vote", created=closes - timedelta(days=3), vote_deadline=closes
+        stores, "Vote", created=closes - timedelta(days=3), vote_deadline=closes
     )
-    await repository.add_committee_members(
+    await stores.committees.add_committee_members(
         team_id=TEAM, channel_id="C1", user_ids=["U1", "U2", "U3"], actor_id="U1", now=closes
     )
-    await repository.cast_vote(
+    await stores.votes.cast_vote(
         proposal_id=proposal_id, user_id="U2", choice=Choice.APPROVE, reason=None, now=closes
     )
     clock = FixedClock(closes - timedelta(hours=25))
@@ -579,10 +580,10 @@ async def test_members_who_have_not_voted_get_one_dm_a_day_before_the_vote_close
 
 
 async def test_without_a_channel_committee_the_settings_committee_is_nudged(
-    engine: AsyncEngine, repository: Repository, settings: Settings, fake_slack: FakeSlack
+    engine: AsyncEngine, stores: Stores, settings: Settings, fake_slack: FakeSlack
 ) -> None:
     closes = datetime(2026, 11, 20, 15, tzinfo=UTC)
-    await add_proposal(repository, "Vote", created=closes - timedelta(days=3), vote_deadline=closes)
+    await add_proposal(stores, "Vote", created=closes - timedelta(days=3), vote_deadline=closes)
     clock = FixedClock(closes - timedelta(hours=2))
 
     await sweeper(engine, settings, clock).nudge()
@@ -602,16 +603,16 @@ def contract(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 async def test_the_report_for_a_day_lists_sent_and_unsent_reminders(
-    engine: AsyncEngine, repository: Repository, settings: Settings
+    engine: AsyncEngine, stores: Stores, settings: Settings
 ) -> None:
-    first = await add_proposal(repository, "First")
-    second = await add_proposal(repository, "Second", channel="C2")
+    first = await add_proposal(stores, "First")
+    second = await add_proposal(stores, "Second", channel="C2")
     day = date(2026, 11, 15)
     parts = [
         LedgerEntry(first, kind, day, 1, "C1") for kind in ("qit_deadline", "qit_deadline:channel")
     ]
-    claimed = await repository.claim_reminders(entries=parts, now=at(day))
-    await repository.mark_reminders_sent(row_ids=claimed.values(), now=at(day))
+    claimed = await stores.ledger.claim_reminders(entries=parts, now=at(day))
+    await stores.ledger.mark_reminders_sent(row_ids=claimed.values(), now=at(day))
 
     rows = await due_reminders_report(engine, day=day, settings=settings)
 
@@ -641,12 +642,12 @@ async def test_the_report_for_a_day_lists_sent_and_unsent_reminders(
 
 async def test_the_reminders_command_prints_the_report_as_json_and_refuses_a_bad_date(
     engine: AsyncEngine,
-    repository: Repository,
+    stores: Stores,
     database_url: str,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    first = await add_proposal(repository, "First")
+    first = await add_proposal(stores, "First")
     monkeypatch.setenv("DATABASE_URL", database_url)
 
     code = await asyncio.to_thread(

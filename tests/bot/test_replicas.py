@@ -21,9 +21,9 @@ from typing import Any
 
 import aiohttp
 
-from bot.persistence.records import Choice
-from bot.persistence.repository import Repository
-from bot.web import EVENTS_PATH
+from bot.infrastructure.web import EVENTS_PATH
+from bot.persistence.stores import Stores
+from bot.voting.domain import Choice
 from tests.bot import signing
 from tests.bot.conftest import environment
 from tests.bot.fake_slack import FakeSlack
@@ -108,21 +108,21 @@ def vote(proposal_id: int, member: str, choice: Choice, action_ts: str | None = 
 
 
 async def votes_settle(
-    repository: Repository, proposal_id: int, expected: int, timeout: float = 15.0
+    stores: Stores, proposal_id: int, expected: int, timeout: float = 15.0
 ) -> dict[str, Choice]:
     """Each member's stored vote once `expected` members have one (or the timeout passed)."""
     deadline = time.monotonic() + timeout
     while True:
-        votes = {v.user_id: v.choice for v in await repository.votes_for(proposal_id=proposal_id)}
+        votes = {v.user_id: v.choice for v in await stores.votes.votes_for(proposal_id=proposal_id)}
         if len(votes) >= expected or time.monotonic() > deadline:
             return votes
         await asyncio.sleep(0.1)
 
 
-async def open_proposal(repository: Repository) -> int:
+async def open_proposal(stores: Stores) -> int:
     now = datetime.now(UTC)
     return await add_proposal(
-        repository,
+        stores,
         f"Vote {now.timestamp()}",
         channel=signing.CHANNEL_ID,
         created=now,
@@ -139,11 +139,11 @@ def quiet_settings() -> dict[str, str]:
 
 
 async def test_two_replicas_sweeping_at_the_same_moment_send_every_reminder_once(
-    repository: Repository, database_url: str, fake_slack: FakeSlack, tmp_path: Path
+    stores: Stores, database_url: str, fake_slack: FakeSlack, tmp_path: Path
 ) -> None:
     now = datetime.now(UTC)
     for number in range(3):
-        await add_proposal(repository, f"Launch {number}", channel="CREMIND", created=now)
+        await add_proposal(stores, f"Launch {number}", channel="CREMIND", created=now)
     settings = {
         "REMINDER_HOUR": "0",  # started after the reminder hour: both sweep at start-up
         "REMINDER_OFFSETS_DAYS": EVERY_DAY,
@@ -156,7 +156,7 @@ async def test_two_replicas_sweeping_at_the_same_moment_send_every_reminder_once
         codes = [await replica.stop() for replica in pair]
 
     posts = fake_slack.calls_to("chat.postMessage")
-    sent_keys = await sent_ledger_keys(repository, now.date())
+    sent_keys = await sent_ledger_keys(stores, now.date())
     runs = [run for replica in pair for run in replica.job_runs("reminder-sweep")]
     assert codes == [0, 0]
     assert len(posts) == 6  # a QIT-deadline and a quarter-close reminder per proposal
@@ -167,8 +167,8 @@ async def test_two_replicas_sweeping_at_the_same_moment_send_every_reminder_once
         assert sorted(run["outcome"] for run in runs) == ["locked_out", "ok"]
 
 
-async def sent_ledger_keys(repository: Repository, day: date) -> list[tuple[int, str]]:
-    rows = await repository.reminders_on(due_date=day)
+async def sent_ledger_keys(stores: Stores, day: date) -> list[tuple[int, str]]:
+    rows = await stores.ledger.reminders_on(due_date=day)
     return [(row.proposal_id, row.kind) for row in rows if row.sent_at is not None]
 
 
@@ -176,9 +176,9 @@ async def sent_ledger_keys(repository: Repository, day: date) -> list[tuple[int,
 
 
 async def test_concurrent_votes_sent_alternately_to_two_replicas_stay_exact(
-    repository: Repository, database_url: str, fake_slack: FakeSlack, tmp_path: Path
+    stores: Stores, database_url: str, fake_slack: FakeSlack, tmp_path: Path
 ) -> None:
-    proposal_id = await open_proposal(repository)
+    proposal_id = await open_proposal(stores)
     members = [f"U0VOTER{number:03d}" for number in range(60)]
     first = {m: list(Choice)[n % 3] for n, m in enumerate(members)}
     second = {m: list(Choice)[(n + 1) % 3] for n, m in enumerate(members)}
@@ -186,12 +186,12 @@ async def test_concurrent_votes_sent_alternately_to_two_replicas_stay_exact(
     async with replicas(2, fake_slack, database_url, tmp_path, **quiet_settings()) as pair:
         async with aiohttp.ClientSession() as http:
             statuses = await send_votes(http, pair, proposal_id, first)
-            assert await votes_settle(repository, proposal_id, len(members)) == first
+            assert await votes_settle(stores, proposal_id, len(members)) == first
             statuses += await send_votes(http, pair, proposal_id, second, offset=1)
             await fake_slack.settle(quiet=0.5)
         codes = [await replica.stop() for replica in pair]
 
-    stored = {v.user_id: v.choice for v in await repository.votes_for(proposal_id=proposal_id)}
+    stored = {v.user_id: v.choice for v in await stores.votes.votes_for(proposal_id=proposal_id)}
     assert set(statuses) == {200}
     assert codes == [0, 0]
     assert stored == second
@@ -214,9 +214,9 @@ async def send_votes(
 
 
 async def test_a_member_s_clicks_sent_at_once_to_alternating_replicas_keep_the_last_click(
-    repository: Repository, database_url: str, fake_slack: FakeSlack, tmp_path: Path
+    stores: Stores, database_url: str, fake_slack: FakeSlack, tmp_path: Path
 ) -> None:
-    proposal_id = await open_proposal(repository)
+    proposal_id = await open_proposal(stores)
     members = [f"U0CLICK{number:03d}" for number in range(40)]
     plans = click_plans(members, clicks=5)
     last = {member: plan[-1] for member, plan in plans.items()}
@@ -235,7 +235,7 @@ async def test_a_member_s_clicks_sent_at_once_to_alternating_replicas_keep_the_l
             await fake_slack.settle(quiet=1.0)
         codes = [await replica.stop() for replica in pair]
 
-    stored = {v.user_id: v.choice for v in await repository.votes_for(proposal_id=proposal_id)}
+    stored = {v.user_id: v.choice for v in await stores.votes.votes_for(proposal_id=proposal_id)}
     assert set(statuses) == {200}
     assert codes == [0, 0]
     assert stored == last
@@ -254,15 +254,15 @@ def click_plans(members: Sequence[str], clicks: int) -> dict[str, list[Choice]]:
 
 
 async def test_a_replica_killed_mid_burst_loses_no_acknowledged_vote(
-    repository: Repository, database_url: str, fake_slack: FakeSlack, tmp_path: Path
+    stores: Stores, database_url: str, fake_slack: FakeSlack, tmp_path: Path
 ) -> None:
-    proposal_id = await open_proposal(repository)
+    proposal_id = await open_proposal(stores)
     members = [f"U0BURST{number:03d}" for number in range(120)]
 
     async with replicas(2, fake_slack, database_url, tmp_path, **quiet_settings()) as pair:
         victim = pair[0]
         acknowledged = await burst_with_kill(pair, proposal_id, members, kill_after=40)
-        survivors = await votes_settle(repository, proposal_id, len(acknowledged))
+        survivors = await votes_settle(stores, proposal_id, len(acknowledged))
         await victim.stop()
 
     assert victim.process.returncode == -signal.SIGKILL

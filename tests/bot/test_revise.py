@@ -13,10 +13,10 @@ import pytest
 from bot.blocks.modal import proposal_modal
 from bot.deps import Deps
 from bot.forms import decode_private_metadata
-from bot.persistence.records import Choice
-from bot.persistence.repository import Repository
-from bot.settings import Settings
-from bot.voting.coalescer import UpdateCoalescer
+from bot.infrastructure.coalescer import UpdateCoalescer
+from bot.infrastructure.settings import Settings
+from bot.persistence.stores import Stores
+from bot.voting.domain import Choice
 from tests.bot import signing
 from tests.bot.conftest import APPROVABLE, RunningApp, make_deps, sent_view, view_state
 from tests.bot.fake_slack import FakeSlack
@@ -42,15 +42,15 @@ REJECTED_NOW = {**APPROVABLE, "projected_lift_pct": "1.5"}
 
 
 @pytest.fixture
-def deps(settings: Settings, repository: Repository, clock: FixedClock) -> Deps:
+def deps(settings: Settings, stores: Stores, clock: FixedClock) -> Deps:
     """The app's collaborators, with message refreshes coalesced over 50 ms."""
-    return replace(make_deps(settings, repository, clock), coalescer=UpdateCoalescer(0.05))
+    return replace(make_deps(settings, stores, clock), coalescer=UpdateCoalescer(0.05))
 
 
 @pytest.fixture
-async def posted(app: RunningApp, repository: Repository) -> tuple[int, str]:
+async def posted(app: RunningApp, stores: Stores) -> tuple[int, str]:
     """A proposal posted in a channel with a committee of three: (proposal id, verdict ts)."""
-    await seat_committee(repository)
+    await seat_committee(stores)
     post = await post_proposal(app)
     return proposal_id_of(post), str(post.answer["ts"])
 
@@ -77,7 +77,7 @@ async def submit_revision(
     view_id: str = "V0REVISE",
 ) -> tuple[int, str]:
     """Submit the revise modal (showing the reset confirmation for `votes_shown` votes)."""
-    record = await app.deps.repository.get_proposal(proposal_id=proposal_id)
+    record = await app.deps.stores.proposals.get_proposal(proposal_id=proposal_id)
     assert record is not None
     modal = proposal_modal(
         channel_id=CHANNEL,
@@ -146,14 +146,14 @@ async def test_with_votes_cast_the_modal_offers_to_reset_them_and_says_how_many(
 
 
 async def test_a_revision_without_votes_re_evaluates_keeps_the_history_and_updates_the_message(
-    app: RunningApp, repository: Repository, posted: tuple[int, str]
+    app: RunningApp, stores: Stores, posted: tuple[int, str]
 ) -> None:
     proposal_id, ts = posted
     status, body = await submit_revision(app, proposal_id, REJECTED_NOW)
     lines = await wait_for_thread_lines(app.fake_slack, ts, 1)
     assert await app.deps.background.drain(timeout=5) == 0
     update = await last_update(app)
-    history = await repository.evaluation_history(proposal_id=proposal_id)
+    history = await stores.proposals.evaluation_history(proposal_id=proposal_id)
 
     assert (status, body) == (200, "")
     assert [entry.evaluation.verdict.value for entry in history] == ["approve", "reject"]
@@ -163,7 +163,7 @@ async def test_a_revision_without_votes_re_evaluates_keeps_the_history_and_updat
 
 
 async def test_submitting_with_votes_but_without_the_tick_is_an_error_on_the_confirmation(
-    app: RunningApp, repository: Repository, posted: tuple[int, str]
+    app: RunningApp, stores: Stores, posted: tuple[int, str]
 ) -> None:
     proposal_id, ts = posted
     await two_votes(app, proposal_id, ts)
@@ -178,12 +178,12 @@ async def test_submitting_with_votes_but_without_the_tick_is_an_error_on_the_con
             "tick this to reset the 2 votes, or cancel"
         },
     }
-    assert len(await repository.evaluation_history(proposal_id=proposal_id)) == 1
-    assert len(await stored_votes(repository, proposal_id)) == 2
+    assert len(await stores.proposals.evaluation_history(proposal_id=proposal_id)) == 1
+    assert len(await stored_votes(stores, proposal_id)) == 2
 
 
 async def test_ticking_the_confirmation_resets_the_votes_and_says_so_in_the_thread(
-    app: RunningApp, repository: Repository, posted: tuple[int, str]
+    app: RunningApp, stores: Stores, posted: tuple[int, str]
 ) -> None:
     proposal_id, ts = posted
     await two_votes(app, proposal_id, ts)
@@ -194,14 +194,14 @@ async def test_ticking_the_confirmation_resets_the_votes_and_says_so_in_the_thre
     update = await last_update(app)
 
     assert (status, body) == (200, "")
-    assert await stored_votes(repository, proposal_id) == {}
+    assert await stored_votes(stores, proposal_id) == {}
     assert payload(update)["tally"] == {"approve": 0, "reject": 0, "abstain": 0}
     assert "Not voted yet: <@U0MEMBER1>, <@U0MEMBER2>, <@U0MEMBER3>" in ballot_text(update)
     assert lines[-1].endswith("The 2 votes cast so far were reset: please vote again.")
 
 
 async def test_votes_cast_after_the_modal_opened_bring_the_confirmation_into_the_modal(
-    app: RunningApp, repository: Repository, posted: tuple[int, str]
+    app: RunningApp, stores: Stores, posted: tuple[int, str]
 ) -> None:
     proposal_id, ts = posted
     await two_votes(app, proposal_id, ts)
@@ -213,11 +213,11 @@ async def test_votes_cast_after_the_modal_opened_bring_the_confirmation_into_the
     assert "reset_votes" in block_ids(answer["view"])
     [lift] = [b for b in answer["view"]["blocks"] if b.get("block_id") == "projected_lift_pct"]
     assert lift["element"]["initial_value"] == "1.5"
-    assert len(await repository.evaluation_history(proposal_id=proposal_id)) == 1
+    assert len(await stores.proposals.evaluation_history(proposal_id=proposal_id)) == 1
 
 
 async def test_a_closed_vote_is_revised_without_touching_its_votes_or_outcome(
-    app: RunningApp, repository: Repository, posted: tuple[int, str]
+    app: RunningApp, stores: Stores, posted: tuple[int, str]
 ) -> None:
     proposal_id, ts = posted
     await two_votes(app, proposal_id, ts)
@@ -228,13 +228,13 @@ async def test_a_closed_vote_is_revised_without_touching_its_votes_or_outcome(
     assert await app.deps.background.drain(timeout=5) == 0
     update = await last_update(app)
 
-    assert len(await stored_votes(repository, proposal_id)) == 2
+    assert len(await stored_votes(stores, proposal_id)) == 2
     assert payload(update)["outcome"] == "rejected"
     assert payload(update)["verdict"] == "reject"
 
 
 async def test_a_revision_delivered_twice_is_applied_once(
-    app: RunningApp, repository: Repository, posted: tuple[int, str]
+    app: RunningApp, stores: Stores, posted: tuple[int, str]
 ) -> None:
     proposal_id, ts = posted
     await submit_revision(app, proposal_id, REJECTED_NOW)
@@ -243,15 +243,15 @@ async def test_a_revision_delivered_twice_is_applied_once(
     assert await app.deps.background.drain(timeout=5) == 0
     await app.fake_slack.settle(0.2)
 
-    assert len(await repository.evaluation_history(proposal_id=proposal_id)) == 2
+    assert len(await stores.proposals.evaluation_history(proposal_id=proposal_id)) == 2
     assert len(thread_lines(app.fake_slack, ts)) == 1
 
 
 async def test_only_the_author_s_revision_is_applied(
-    app: RunningApp, repository: Repository, posted: tuple[int, str]
+    app: RunningApp, stores: Stores, posted: tuple[int, str]
 ) -> None:
     proposal_id, _ = posted
-    record = await repository.get_proposal(proposal_id=proposal_id)
+    record = await stores.proposals.get_proposal(proposal_id=proposal_id)
     assert record is not None
     modal = proposal_modal(
         channel_id=CHANNEL, policy=app.deps.policy, prefill=record.proposal, proposal_id=proposal_id
@@ -269,4 +269,4 @@ async def test_only_the_author_s_revision_is_applied(
     assert refusal["response_action"] == "errors"
     assert "Only the author" in refusal["errors"]["title"]
     assert len(app.fake_slack.calls_to("chat.postMessage")) == 1
-    assert len(await repository.evaluation_history(proposal_id=proposal_id)) == 1
+    assert len(await stores.proposals.evaluation_history(proposal_id=proposal_id)) == 1

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.scheduler import (
+from bot.infrastructure.scheduler import (
     CATCH_UP_JOB,
     CLOSE_VOTES_JOB,
     DAILY_SWEEP_JOB,

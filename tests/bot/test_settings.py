@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import ALLOWED, Settings, SettingsError, load_settings
+from bot.infrastructure.settings import ALLOWED, Settings, SettingsError, load_settings
 from core.policy import Policy
 
 HTTP_MODE = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "secret"}

@@ -13,11 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.blocks.modal import proposal_modal
 from bot.deps import Deps
 from bot.forms import parse_proposal_form
+from bot.infrastructure.background import BACKGROUND_CONCURRENCY
+from bot.infrastructure.settings import Settings
 from bot.persistence.database import create_engine
 from bot.persistence.records import DeliveryState, ProposalRecord
-from bot.persistence.repository import Repository
-from bot.services import BACKGROUND_CONCURRENCY
-from bot.settings import Settings
+from bot.persistence.stores import Stores
 from core.evaluation import Verdict
 from tests.bot import signing
 from tests.bot.conftest import APPROVABLE, NOW, RunningApp, make_deps, serve, view_state
@@ -86,11 +86,11 @@ async def test_a_valid_submission_closes_the_modal_and_posts_one_verdict(
 
 
 async def test_the_verdict_carries_blocks_metadata_and_vote_buttons(
-    app: RunningApp, fake_slack: FakeSlack, repository: Repository, deps: Deps
+    app: RunningApp, fake_slack: FakeSlack, stores: Stores, deps: Deps
 ) -> None:
     await app.submit(APPROVABLE)
     [post] = await fake_slack.wait_for("chat.postMessage")
-    record = await repository.latest_proposal_by_author(
+    record = await stores.proposals.latest_proposal_by_author(
         team_id="T0001", channel_id=signing.CHANNEL_ID, author_id=signing.USER_ID
     )
     assert record is not None
@@ -121,12 +121,12 @@ async def test_the_verdict_carries_blocks_metadata_and_vote_buttons(
 
 
 async def test_the_proposal_is_stored_with_its_evaluation_and_message(
-    app: RunningApp, fake_slack: FakeSlack, repository: Repository
+    app: RunningApp, fake_slack: FakeSlack, stores: Stores
 ) -> None:
     await app.submit(APPROVABLE)
     [post] = await fake_slack.wait_for("chat.postMessage")
     await fake_slack.settle(0.1)
-    [record] = await repository.list_channel_proposals(
+    [record] = await stores.proposals.list_channel_proposals(
         team_id="T0001", channel_id=signing.CHANNEL_ID, limit=10
     )
     assert record.title == APPROVABLE["title"]
@@ -175,14 +175,14 @@ async def test_every_error_is_reported_at_once(app: RunningApp) -> None:
 
 
 async def test_a_double_submit_makes_one_proposal_and_one_post(
-    app: RunningApp, fake_slack: FakeSlack, repository: Repository
+    app: RunningApp, fake_slack: FakeSlack, stores: Stores
 ) -> None:
     first, second = await app.submit(APPROVABLE), await app.submit(APPROVABLE)
     await fake_slack.wait_for("chat.postMessage")
     await fake_slack.settle(0.2)
     assert first[0] == second[0] == 200
     assert len(fake_slack.calls_to("chat.postMessage")) == 1
-    records = await repository.list_channel_proposals(
+    records = await stores.proposals.list_channel_proposals(
         team_id="T0001", channel_id=signing.CHANNEL_ID, limit=10
     )
     assert len(records) == 1
@@ -223,7 +223,7 @@ async def test_the_database_survives_a_restart_of_the_app(
     await engine.dispose()
     fresh_engine = create_engine(database_url)
     try:
-        deps = make_deps(settings, Repository(fresh_engine), clock)
+        deps = make_deps(settings, Stores.on(fresh_engine), clock)
         async with serve(deps, fake_slack) as restarted:
             await restarted.command("list")
             [reply] = await fake_slack.wait_for("respond/hook")
@@ -235,8 +235,8 @@ async def test_the_database_survives_a_restart_of_the_app(
 # -- nothing acknowledged is lost --------------------------------------------------------------
 
 
-async def channel_proposals(repository: Repository) -> list[ProposalRecord]:
-    return await repository.list_channel_proposals(
+async def channel_proposals(stores: Stores) -> list[ProposalRecord]:
+    return await stores.proposals.list_channel_proposals(
         team_id=TEAM_ID, channel_id=signing.CHANNEL_ID, limit=10
     )
 
@@ -246,13 +246,13 @@ async def held_until(release: asyncio.Event) -> None:
 
 
 async def test_the_proposal_is_stored_before_the_submission_is_answered(
-    app: RunningApp, fake_slack: FakeSlack, repository: Repository
+    app: RunningApp, fake_slack: FakeSlack, stores: Stores
 ) -> None:
     release = asyncio.Event()
     for _ in range(BACKGROUND_CONCURRENCY):  # every background slot busy: only the ack runs
         app.deps.background.start(held_until(release))
     status, body = await app.submit(APPROVABLE)
-    stored_at_the_answer = await channel_proposals(repository)
+    stored_at_the_answer = await channel_proposals(stores)
     release.set()
     [post] = await fake_slack.wait_for("chat.postMessage")
 
@@ -263,15 +263,15 @@ async def test_the_proposal_is_stored_before_the_submission_is_answered(
 
 
 async def test_a_slow_slack_neither_delays_the_answer_nor_keeps_the_proposal_unsaved(
-    app: RunningApp, fake_slack: FakeSlack, repository: Repository
+    app: RunningApp, fake_slack: FakeSlack, stores: Stores
 ) -> None:
     fake_slack.slow("chat.postMessage", 0.5)
     status, _ = await app.submit(APPROVABLE)
-    [record] = await channel_proposals(repository)
+    [record] = await channel_proposals(stores)
     posts_at_the_answer = len(fake_slack.calls_to("chat.postMessage"))
     [post] = await fake_slack.wait_for("chat.postMessage")
     assert await app.deps.background.drain(timeout=5) == 0
-    [posted] = await channel_proposals(repository)
+    [posted] = await channel_proposals(stores)
 
     assert status == 200
     assert (record.delivery_state, posts_at_the_answer) == (DeliveryState.PENDING, 0)
@@ -279,13 +279,13 @@ async def test_a_slow_slack_neither_delays_the_answer_nor_keeps_the_proposal_uns
 
 
 async def test_a_modal_sent_again_after_a_crash_posts_the_verdict_that_never_went_out(
-    app: RunningApp, fake_slack: FakeSlack, repository: Repository
+    app: RunningApp, fake_slack: FakeSlack, stores: Stores
 ) -> None:
     modal = proposal_modal(channel_id=signing.CHANNEL_ID, policy=app.deps.policy)
     proposal = parse_proposal_form(view_state(modal, APPROVABLE)).proposal
     assert proposal is not None
     await store_proposal(  # what a crash between storing and answering leaves
-        repository,
+        stores,
         proposal,
         team_id=TEAM_ID,
         channel_id=signing.CHANNEL_ID,
@@ -298,7 +298,7 @@ async def test_a_modal_sent_again_after_a_crash_posts_the_verdict_that_never_wen
     status, _ = await app.submit(APPROVABLE, view_id="V0SUBMIT1")
     await fake_slack.wait_for("chat.postMessage")
     await fake_slack.settle(0.1)
-    [record] = await channel_proposals(repository)
+    [record] = await channel_proposals(stores)
 
     assert status == 200
     assert len(fake_slack.calls_to("chat.postMessage")) == 1
@@ -310,7 +310,7 @@ async def test_a_database_failure_keeps_the_modal_open_with_the_answers_in_it(
 ) -> None:
     unmigrated = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'no-tables.db'}")
     try:
-        deps = make_deps(settings, Repository(unmigrated), clock)
+        deps = make_deps(settings, Stores.on(unmigrated), clock)
         async with serve(deps, fake_slack) as app:
             status, body = await app.submit(APPROVABLE)
             await fake_slack.settle(0.1)
@@ -325,12 +325,12 @@ async def test_a_database_failure_keeps_the_modal_open_with_the_answers_in_it(
 
 
 async def test_a_verdict_answered_with_a_page_that_is_not_json_is_kept_and_its_author_told(
-    app: RunningApp, fake_slack: FakeSlack, repository: Repository
+    app: RunningApp, fake_slack: FakeSlack, stores: Stores
 ) -> None:
     fake_slack.fail("chat.postMessage", "text_405")
     await app.submit(APPROVABLE)
     refused, direct_message = await fake_slack.wait_for("chat.postMessage", 2)
-    [record] = await channel_proposals(repository)
+    [record] = await channel_proposals(stores)
 
     assert refused.status == 405
     assert (record.delivery_state, record.delivery_error) == (

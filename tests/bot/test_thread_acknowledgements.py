@@ -17,10 +17,10 @@ import math
 
 import pytest
 
-from bot.persistence.records import Choice
-from bot.persistence.repository import Repository
+from bot.infrastructure.coalescer import UpdateCoalescer
+from bot.persistence.stores import Stores
 from bot.services.ballot import ThreadLines
-from bot.voting.coalescer import UpdateCoalescer
+from bot.voting.domain import Choice
 from tests.bot.conftest import RunningApp
 from tests.bot.fake_slack import Call, FakeSlack
 from tests.bot.test_voting_e2e import (
@@ -39,9 +39,9 @@ ABSENT = "U0ABSENT"
 """A member who never votes, so the vote stays open through the burst."""
 
 
-async def open_vote(app: RunningApp, repository: Repository, members: list[str]) -> tuple[int, str]:
+async def open_vote(app: RunningApp, stores: Stores, members: list[str]) -> tuple[int, str]:
     """A verdict posted in a channel whose committee is `members`: (proposal id, verdict ts)."""
-    await seat_committee(repository, members)
+    await seat_committee(stores, members)
     post = await post_proposal(app)
     return proposal_id_of(post), str(post.answer["ts"])
 
@@ -59,9 +59,9 @@ def line_of(member: str, choice: Choice) -> str:
 
 
 async def test_a_burst_of_30_votes_is_acknowledged_once_each_in_at_most_one_post_per_second(
-    app: RunningApp, repository: Repository
+    app: RunningApp, stores: Stores
 ) -> None:
-    proposal_id, ts = await open_vote(app, repository, [*VOTERS, ABSENT])
+    proposal_id, ts = await open_vote(app, stores, [*VOTERS, ABSENT])
     choices = {voter: list(Choice)[number % 3] for number, voter in enumerate(VOTERS)}
 
     await asyncio.gather(*(vote(app, proposal_id, voter, choices[voter]) for voter in VOTERS))
@@ -77,9 +77,9 @@ async def test_a_burst_of_30_votes_is_acknowledged_once_each_in_at_most_one_post
 
 
 async def test_votes_clicked_one_after_another_are_said_in_the_order_they_arrived(
-    app: RunningApp, repository: Repository
+    app: RunningApp, stores: Stores
 ) -> None:
-    proposal_id, ts = await open_vote(app, repository, [*VOTERS, ABSENT])
+    proposal_id, ts = await open_vote(app, stores, [*VOTERS, ABSENT])
     clicks = [
         (voter, choice) for voter, choice in zip(VOTERS[:10], itertools.cycle(Choice), strict=False)
     ]
@@ -100,9 +100,9 @@ async def test_votes_clicked_one_after_another_are_said_in_the_order_they_arrive
 
 
 async def test_a_single_vote_is_said_at_once_in_one_post_of_its_own_line(
-    app: RunningApp, repository: Repository
+    app: RunningApp, stores: Stores
 ) -> None:
-    proposal_id, ts = await open_vote(app, repository, MEMBERS)
+    proposal_id, ts = await open_vote(app, stores, MEMBERS)
 
     await vote(app, proposal_id, "U0MEMBER2", Choice.REJECT)
     [line] = await wait_for_said_lines(app.fake_slack, ts, 1)
@@ -115,9 +115,9 @@ async def test_a_single_vote_is_said_at_once_in_one_post_of_its_own_line(
 
 
 async def test_the_outcome_of_a_vote_its_last_voter_closed_follows_every_vote_line(
-    app: RunningApp, repository: Repository
+    app: RunningApp, stores: Stores
 ) -> None:
-    proposal_id, ts = await open_vote(app, repository, MEMBERS)
+    proposal_id, ts = await open_vote(app, stores, MEMBERS)
 
     await asyncio.gather(*(vote(app, proposal_id, member, Choice.APPROVE) for member in MEMBERS))
     said = await wait_for_said_lines(app.fake_slack, ts, len(MEMBERS) + 1)
@@ -130,12 +130,12 @@ async def test_the_outcome_of_a_vote_its_last_voter_closed_follows_every_vote_li
 
 
 async def test_lines_beyond_one_post_s_size_wait_for_the_next_posts_and_keep_their_order(
-    app: RunningApp, repository: Repository
+    app: RunningApp, stores: Stores
 ) -> None:
-    proposal_id, ts = await open_vote(app, repository, MEMBERS)
+    proposal_id, ts = await open_vote(app, stores, MEMBERS)
     coalescer = UpdateCoalescer(0.05)
     lines = ThreadLines(
-        client=app.deps.client, coalescer=coalescer, repository=repository, limit=210
+        client=app.deps.client, coalescer=coalescer, proposals=stores.proposals, limit=210
     )
     said = [f"<@U0VOTER{number:03d}> votes reject: {'x' * 40}" for number in range(20)]
 
@@ -151,9 +151,9 @@ async def test_lines_beyond_one_post_s_size_wait_for_the_next_posts_and_keep_the
 
 
 async def test_a_thread_post_slack_refuses_is_tried_again_and_no_line_is_lost(
-    app: RunningApp, repository: Repository
+    app: RunningApp, stores: Stores
 ) -> None:
-    proposal_id, ts = await open_vote(app, repository, MEMBERS)
+    proposal_id, ts = await open_vote(app, stores, MEMBERS)
     app.fake_slack.fail("chat.postMessage", "channel_not_found", times=2)
 
     await vote(app, proposal_id, "U0MEMBER1", Choice.APPROVE)
@@ -169,11 +169,11 @@ async def test_a_thread_post_slack_refuses_is_tried_again_and_no_line_is_lost(
 
 
 async def test_a_thread_post_slack_keeps_refusing_is_given_up_and_logged_and_later_lines_go_on(
-    app: RunningApp, repository: Repository, caplog: pytest.LogCaptureFixture
+    app: RunningApp, stores: Stores, caplog: pytest.LogCaptureFixture
 ) -> None:
-    proposal_id, ts = await open_vote(app, repository, MEMBERS)
+    proposal_id, ts = await open_vote(app, stores, MEMBERS)
     coalescer = UpdateCoalescer(0.05)
-    lines = ThreadLines(client=app.deps.client, coalescer=coalescer, repository=repository)
+    lines = ThreadLines(client=app.deps.client, coalescer=coalescer, proposals=stores.proposals)
     app.fake_slack.fail("chat.postMessage", "channel_not_found", times=3)
 
     with caplog.at_level(logging.ERROR, logger="bot.services.ballot"):
@@ -189,9 +189,9 @@ async def test_a_thread_post_slack_keeps_refusing_is_given_up_and_logged_and_lat
 
 
 async def test_draining_the_coalescer_posts_the_lines_still_waiting_as_at_shutdown(
-    app: RunningApp, repository: Repository
+    app: RunningApp, stores: Stores
 ) -> None:
-    proposal_id, ts = await open_vote(app, repository, MEMBERS)
+    proposal_id, ts = await open_vote(app, stores, MEMBERS)
     lines = app.deps.thread_lines
 
     lines.say(proposal_id, "<@U0MEMBER1> votes approve")

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.persistence.records import Choice
+from bot.voting.domain import Choice
 from bot.voting.thread_votes import (
     REASON_LIMIT,
     ParsedVote,

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.blocks.verdict import BallotView, VerdictMessage, verdict_message
+from bot.blocks.verdict import VerdictMessage, verdict_message
 from bot.ids import ActionId
-from bot.persistence.records import Choice, Outcome
+from bot.voting.domain import Ballot, Choice, Outcome
 from core.engine import evaluate
 from core.evaluation import Evaluation
 from core.policy import Policy
@@ -32,7 +32,7 @@ def load_case(name: str) -> tuple[Proposal, Evaluation]:
 
 
 def render(
-    name: str = "q2-budget-timing", ballot: BallotView | None = None, **updates: Any
+    name: str = "q2-budget-timing", ballot: Ballot | None = None, **updates: Any
 ) -> VerdictMessage:
     proposal, _ = load_case(name)
     proposal = proposal.model_copy(update=updates)
@@ -114,7 +114,7 @@ def test_key_figures_are_section_fields_in_the_units_of_every_surface() -> None:
 
 
 def test_the_reason_the_combination_that_approves_and_the_vote_come_first() -> None:
-    message = render(ballot=BallotView())
+    message = render(ballot=Ballot())
     kinds = [block.get("block_id") or block["type"] for block in message.blocks]
 
     assert kinds[:4] == ["header", "section", "ballot", "verdict_actions"]
@@ -146,7 +146,7 @@ def test_each_fact_is_said_once_and_gate_ids_never_show() -> None:
 
 
 def test_the_message_is_short_and_the_decision_record_has_the_rest() -> None:
-    message = render(ballot=BallotView())
+    message = render(ballot=Ballot())
     visible = sum(len(chunk) for chunk in _visible_texts(message.blocks))
     assert visible < 1300
     assert "every check and option: *Decision record*" in all_text(message)
@@ -217,8 +217,8 @@ def test_metadata_follows_the_contract_without_a_ballot() -> None:
 
 def test_metadata_adds_the_tally_and_once_closed_the_outcome() -> None:
     votes = {"U1": Choice.APPROVE, "U2": Choice.APPROVE, "U3": Choice.REJECT}
-    open_ballot = BallotView(votes=votes)
-    closed = BallotView(votes=votes, closed=True, outcome=Outcome.APPROVED)
+    open_ballot = Ballot(votes=votes)
+    closed = Ballot(votes=votes, closed=True, outcome=Outcome.APPROVED)
 
     open_payload = render(ballot=open_ballot).metadata["event_payload"]
     closed_payload = render(ballot=closed).metadata["event_payload"]
@@ -229,11 +229,11 @@ def test_metadata_adds_the_tally_and_once_closed_the_outcome() -> None:
 
 
 def test_without_a_committee_the_message_says_anyone_may_vote() -> None:
-    assert "Anyone in this channel may vote." in ballot_text(render(ballot=BallotView()))
+    assert "Anyone in this channel may vote." in ballot_text(render(ballot=Ballot()))
 
 
 def test_an_open_ballot_shows_who_voted_what_who_is_missing_and_the_deadline() -> None:
-    ballot = BallotView(
+    ballot = Ballot(
         committee=["U1", "U2", "U3"],
         votes={"U1": Choice.APPROVE, "U2": Choice.REJECT},
         deadline=datetime(2026, 5, 1, 9, tzinfo=UTC),
@@ -251,9 +251,9 @@ def test_an_open_ballot_shows_who_voted_what_who_is_missing_and_the_deadline() -
 
 def test_a_secret_ballot_hides_names_until_the_vote_closes() -> None:
     votes = {"U1": Choice.APPROVE, "U2": Choice.REJECT}
-    open_text = ballot_text(render(ballot=BallotView(votes=votes, secret=True)))
+    open_text = ballot_text(render(ballot=Ballot(votes=votes, secret=True)))
     closed_text = ballot_text(
-        render(ballot=BallotView(votes=votes, secret=True, closed=True, outcome=Outcome.REJECTED))
+        render(ballot=Ballot(votes=votes, secret=True, closed=True, outcome=Outcome.REJECTED))
     )
 
     assert "<@U1>" not in open_text and "<@U2>" not in open_text
@@ -274,7 +274,7 @@ def test_a_closed_ballot_states_the_outcome(
     votes: str, outcome: Outcome, quorum: int | None, line: str
 ) -> None:
     choice = {"A": Choice.APPROVE, "R": Choice.REJECT}
-    ballot = BallotView(
+    ballot = Ballot(
         votes={f"U{i}": choice[v] for i, v in enumerate(votes)},
         closed=True,
         outcome=outcome,
@@ -285,21 +285,21 @@ def test_a_closed_ballot_states_the_outcome(
 
 
 def test_a_committee_outcome_against_the_engine_is_called_an_overrule() -> None:
-    ballot = BallotView(votes={"U1": Choice.APPROVE}, closed=True, outcome=Outcome.APPROVED)
+    ballot = Ballot(votes={"U1": Choice.APPROVE}, closed=True, outcome=Outcome.APPROVED)
 
     assert "overruled the engine's reject" in ballot_text(render(ballot=ballot))
 
 
 def test_closing_hides_the_vote_and_close_buttons_but_keeps_revise_and_record() -> None:
-    closed = BallotView(closed=True, outcome=Outcome.NO_DECISION)
+    closed = Ballot(closed=True, outcome=Outcome.NO_DECISION)
 
     assert set(buttons(render(ballot=closed))) == {ActionId.REVISE, ActionId.DECISION_RECORD}
-    assert set(buttons(render(ballot=BallotView()))) >= VOTE_ACTIONS
+    assert set(buttons(render(ballot=Ballot()))) >= VOTE_ACTIONS
 
 
 def test_five_hundred_voters_are_listed_briefly() -> None:
     committee = [f"U{i:09d}" for i in range(600)]
-    ballot = BallotView(committee=committee, votes=dict.fromkeys(committee[:500], Choice.REJECT))
+    ballot = Ballot(committee=committee, votes=dict.fromkeys(committee[:500], Choice.REJECT))
     message = render(ballot=ballot)
 
     assert "and 480 more" in ballot_text(message)
@@ -318,7 +318,7 @@ def test_the_worst_case_proposal_stays_within_limits() -> None:
         ),
     ]
     voters = [f"U{i:09d}" for i in range(500)]
-    ballot = BallotView(
+    ballot = Ballot(
         committee=voters,
         votes={v: list(Choice)[i % 3] for i, v in enumerate(voters)},
         closed=True,
@@ -346,7 +346,7 @@ def test_the_worst_case_proposal_stays_within_limits() -> None:
 any_proposals = proposals(stripped=False, max_locks=4, max_epochs=10**9, max_losses=1000)
 user_ids = st.from_regex(r"U[A-Z0-9]{8,11}", fullmatch=True)
 ballots = st.builds(
-    BallotView,
+    Ballot,
     committee=st.lists(user_ids, max_size=500, unique=True),
     votes=st.dictionaries(user_ids, st.sampled_from(list(Choice)), max_size=500),
     secret=st.booleans(),
@@ -360,7 +360,7 @@ ballots = st.builds(
 @settings(max_examples=80, deadline=None)
 @given(any_proposals, st.none() | ballots, st.integers(1, 10**12), user_ids)
 def test_any_valid_proposal_and_ballot_stay_within_block_kit_limits(
-    proposal: Proposal, ballot: BallotView | None, proposal_id: int, author: str
+    proposal: Proposal, ballot: Ballot | None, proposal_id: int, author: str
 ) -> None:
     message = verdict_message(
         proposal_id=proposal_id,

@@ -9,8 +9,8 @@ import asyncio
 import random
 from collections import Counter
 
-from bot.persistence.records import Choice
-from bot.persistence.repository import Repository
+from bot.persistence.stores import Stores
+from bot.voting.domain import Choice
 from tests.bot.conftest import RunningApp
 from tests.bot.test_voting_e2e import (
     payload,
@@ -51,9 +51,9 @@ async def vote_in_order(app: RunningApp, proposal_id: int, member: str, plan: li
 
 
 async def test_200_votes_from_50_members_at_once_keep_each_last_vote_and_coalesce_updates(
-    app: RunningApp, repository: Repository
+    app: RunningApp, stores: Stores
 ) -> None:
-    await seat_committee(repository, [*VOTERS, ABSENT])
+    await seat_committee(stores, [*VOTERS, ABSENT])
     verdict = await post_proposal(app)
     proposal_id, ts = proposal_id_of(verdict), str(verdict.answer["ts"])
     plans = member_actions(seed=4)
@@ -70,7 +70,7 @@ async def test_200_votes_from_50_members_at_once_keep_each_last_vote_and_coalesc
         call for call in app.fake_slack.calls_to("chat.postMessage") if call.params.get("thread_ts")
     ]
 
-    assert await stored_votes(repository, proposal_id) == last
+    assert await stored_votes(stores, proposal_id) == last
     counts = Counter(choice.value for choice in last.values())
     assert payload(made[-1].params)["tally"] == {choice.value: counts[choice] for choice in Choice}
     # Far fewer updates and thread posts than votes: the one-per-interval spacing is proven with

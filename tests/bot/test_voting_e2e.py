@@ -17,11 +17,12 @@ from typing import Any
 import pytest
 
 from bot.deps import Deps
-from bot.persistence.records import Choice, CommitteeAction, Outcome, VoteState
-from bot.persistence.repository import Repository
+from bot.infrastructure.coalescer import UpdateCoalescer
+from bot.infrastructure.settings import Settings, load_settings
+from bot.persistence.records import CommitteeAction
+from bot.persistence.stores import Stores
 from bot.services.ballot import close_due_votes
-from bot.settings import Settings, load_settings
-from bot.voting.coalescer import UpdateCoalescer
+from bot.voting.domain import Choice, Outcome, VoteState
 from tests.bot import fake_slack as fake_slack_module
 from tests.bot import signing
 from tests.bot.block_kit import block_kit_problems
@@ -41,10 +42,10 @@ THREAD_ACTIONS = {
 
 
 @pytest.fixture
-def deps(settings: Settings, repository: Repository, clock: FixedClock) -> Deps:
+def deps(settings: Settings, stores: Stores, clock: FixedClock) -> Deps:
     """The app's collaborators, with message refreshes coalesced over 50 ms instead of a second
     (the one-per-second bound is proven by tests/bot/test_voting_concurrency.py)."""
-    return replace(make_deps(settings, repository, clock), coalescer=UpdateCoalescer(0.05))
+    return replace(make_deps(settings, stores, clock), coalescer=UpdateCoalescer(0.05))
 
 
 # -- driving the app -------------------------------------------------------------------------
@@ -64,9 +65,9 @@ def proposal_id_of(post: Call) -> int:
     return int(post.params["metadata"]["event_payload"]["proposal_id"])
 
 
-async def seat_committee(repository: Repository, members: list[str] = MEMBERS) -> None:
+async def seat_committee(stores: Stores, members: list[str] = MEMBERS) -> None:
     """Give the channel a committee (the database as the committee command leaves it)."""
-    await repository.add_committee_members(
+    await stores.committees.add_committee_members(
         team_id=TEAM_ID,
         channel_id=CHANNEL,
         user_ids=members,
@@ -206,15 +207,15 @@ def action_ids(message: Mapping[str, Any]) -> set[str]:
     }
 
 
-async def stored_votes(repository: Repository, proposal_id: int) -> dict[str, Choice]:
+async def stored_votes(stores: Stores, proposal_id: int) -> dict[str, Choice]:
     return {
-        vote.user_id: vote.choice for vote in await repository.votes_for(proposal_id=proposal_id)
+        vote.user_id: vote.choice for vote in await stores.votes.votes_for(proposal_id=proposal_id)
     }
 
 
 @pytest.fixture
-async def committee(repository: Repository) -> list[str]:
-    await seat_committee(repository)
+async def committee(stores: Stores) -> list[str]:
+    await seat_committee(stores)
     return MEMBERS
 
 
@@ -248,12 +249,12 @@ async def test_with_no_committee_the_message_says_anyone_in_the_channel_may_vote
 
 
 async def test_the_configured_default_committee_votes_where_the_channel_has_none(
-    fake_slack: FakeSlack, database_url: str, repository: Repository, clock: FixedClock
+    fake_slack: FakeSlack, database_url: str, stores: Stores, clock: FixedClock
 ) -> None:
     settings = load_settings(
         environment(fake_slack, database_url, COMMITTEE_USER_IDS="U0DEFAULT1,U0DEFAULT2")
     )
-    async with serve(make_deps(settings, repository, clock), fake_slack) as app:
+    async with serve(make_deps(settings, stores, clock), fake_slack) as app:
         post = await post_proposal(app)
         await vote(app, proposal_id_of(post), OUTSIDER, Choice.APPROVE)
         [refusal] = await fake_slack.wait_for("chat.postEphemeral")
@@ -265,7 +266,7 @@ async def test_the_configured_default_committee_votes_where_the_channel_has_none
 
 
 async def test_a_button_vote_is_stored_acknowledged_in_the_thread_and_shown(
-    app: RunningApp, repository: Repository, posted: tuple[int, str]
+    app: RunningApp, stores: Stores, posted: tuple[int, str]
 ) -> None:
     proposal_id, ts = posted
     await vote(app, proposal_id, "U0MEMBER1", Choice.REJECT)
@@ -273,7 +274,7 @@ async def test_a_button_vote_is_stored_acknowledged_in_the_thread_and_shown(
     update = await last_update(app)
 
     assert lines == ["<@U0MEMBER1> votes reject"]
-    assert await stored_votes(repository, proposal_id) == {"U0MEMBER1": Choice.REJECT}
+    assert await stored_votes(stores, proposal_id) == {"U0MEMBER1": Choice.REJECT}
     assert (update["channel"], update["ts"]) == (CHANNEL, ts)
     assert payload(update)["tally"] == {"approve": 0, "reject": 1, "abstain": 0}
     assert "❌ Reject: <@U0MEMBER1>" in ballot_text(update)
@@ -281,14 +282,14 @@ async def test_a_button_vote_is_stored_acknowledged_in_the_thread_and_shown(
 
 
 async def test_a_thread_reply_starting_with_a_vote_is_a_vote_with_its_reason(
-    app: RunningApp, repository: Repository, posted: tuple[int, str]
+    app: RunningApp, stores: Stores, posted: tuple[int, str]
 ) -> None:
     proposal_id, ts = posted
     await reply(app, ts, "U0MEMBER2", "Reject — latency risk", 1)
     lines = await wait_for_thread_lines(app.fake_slack, ts, 1)
 
     assert lines == ["<@U0MEMBER2> votes reject: latency risk"]
-    [stored] = await repository.votes_for(proposal_id=proposal_id)
+    [stored] = await stores.votes.votes_for(proposal_id=proposal_id)
     assert (stored.user_id, stored.choice, stored.reason) == (
         "U0MEMBER2",
         Choice.REJECT,
@@ -298,7 +299,7 @@ async def test_a_thread_reply_starting_with_a_vote_is_a_vote_with_its_reason(
 
 
 async def test_voting_again_changes_the_vote_and_is_acknowledged_again(
-    app: RunningApp, repository: Repository, posted: tuple[int, str]
+    app: RunningApp, stores: Stores, posted: tuple[int, str]
 ) -> None:
     proposal_id, ts = posted
     await vote(app, proposal_id, "U0MEMBER1", Choice.REJECT)
@@ -307,12 +308,12 @@ async def test_voting_again_changes_the_vote_and_is_acknowledged_again(
     lines = await wait_for_thread_lines(app.fake_slack, ts, 2)
 
     assert lines[-1] == "<@U0MEMBER1> votes approve: the numbers convinced me"
-    assert await stored_votes(repository, proposal_id) == {"U0MEMBER1": Choice.APPROVE}
+    assert await stored_votes(stores, proposal_id) == {"U0MEMBER1": Choice.APPROVE}
     assert payload(await last_update(app))["tally"] == {"approve": 1, "reject": 0, "abstain": 0}
 
 
 async def test_the_same_button_payload_twice_counts_once_and_is_acknowledged_once(
-    app: RunningApp, repository: Repository, posted: tuple[int, str]
+    app: RunningApp, stores: Stores, posted: tuple[int, str]
 ) -> None:
     proposal_id, ts = posted
     body = signing.block_actions(
@@ -324,12 +325,12 @@ async def test_the_same_button_payload_twice_counts_once_and_is_acknowledged_onc
     await app.fake_slack.settle(0.3)
 
     assert thread_lines(app.fake_slack, ts) == ["<@U0MEMBER1> votes approve"]
-    assert await stored_votes(repository, proposal_id) == {"U0MEMBER1": Choice.APPROVE}
+    assert await stored_votes(stores, proposal_id) == {"U0MEMBER1": Choice.APPROVE}
     assert len(await updates(app)) == 1
 
 
 async def test_two_clicks_delivered_newest_first_keep_the_newer_vote_and_say_it_once(
-    app: RunningApp, repository: Repository, posted: tuple[int, str]
+    app: RunningApp, stores: Stores, posted: tuple[int, str]
 ) -> None:
     proposal_id, ts = posted
 
@@ -351,14 +352,14 @@ async def test_two_clicks_delivered_newest_first_keep_the_newer_vote_and_say_it_
     await app.fake_slack.settle(0.3)
 
     assert thread_lines(app.fake_slack, ts) == ["<@U0MEMBER1> votes reject"]
-    assert await stored_votes(repository, proposal_id) == {"U0MEMBER1": Choice.REJECT}
+    assert await stored_votes(stores, proposal_id) == {"U0MEMBER1": Choice.REJECT}
     assert app.fake_slack.calls_to("chat.postEphemeral") == []
     assert payload(await last_update(app))["tally"] == {"approve": 0, "reject": 1, "abstain": 0}
     assert len(await updates(app)) == 1
 
 
 async def test_a_thread_reply_posted_before_the_stored_vote_does_not_replace_it(
-    app: RunningApp, repository: Repository, posted: tuple[int, str]
+    app: RunningApp, stores: Stores, posted: tuple[int, str]
 ) -> None:
     proposal_id, ts = posted
     await reply(app, ts, "U0MEMBER2", "abstain", 5)
@@ -367,11 +368,11 @@ async def test_a_thread_reply_posted_before_the_stored_vote_does_not_replace_it(
     await app.fake_slack.settle(0.3)
 
     assert thread_lines(app.fake_slack, ts) == ["<@U0MEMBER2> votes abstain"]
-    assert await stored_votes(repository, proposal_id) == {"U0MEMBER2": Choice.ABSTAIN}
+    assert await stored_votes(stores, proposal_id) == {"U0MEMBER2": Choice.ABSTAIN}
 
 
 async def test_a_retried_vote_event_counts_once(
-    app: RunningApp, repository: Repository, posted: tuple[int, str]
+    app: RunningApp, stores: Stores, posted: tuple[int, str]
 ) -> None:
     proposal_id, ts = posted
     event = message_event(user="U0MEMBER3", text="abstain", thread_ts=ts, ts="1800000000.000009")
@@ -382,11 +383,11 @@ async def test_a_retried_vote_event_counts_once(
     await app.fake_slack.settle(0.3)
 
     assert thread_lines(app.fake_slack, ts) == ["<@U0MEMBER3> votes abstain"]
-    assert await stored_votes(repository, proposal_id) == {"U0MEMBER3": Choice.ABSTAIN}
+    assert await stored_votes(stores, proposal_id) == {"U0MEMBER3": Choice.ABSTAIN}
 
 
 async def test_a_non_member_is_refused_privately_and_nothing_is_stored(
-    app: RunningApp, repository: Repository, posted: tuple[int, str]
+    app: RunningApp, stores: Stores, posted: tuple[int, str]
 ) -> None:
     proposal_id, ts = posted
     await vote(app, proposal_id, OUTSIDER, Choice.APPROVE)
@@ -396,24 +397,24 @@ async def test_a_non_member_is_refused_privately_and_nothing_is_stored(
     assert refusal.params["user"] == OUTSIDER
     assert refusal.params["channel"] == CHANNEL
     assert refusal.params["text"].startswith("Only the committee votes on #1")
-    assert await stored_votes(repository, proposal_id) == {}
+    assert await stored_votes(stores, proposal_id) == {}
     assert thread_lines(app.fake_slack, ts) == []
     assert await updates(app) == []
 
 
 async def test_a_non_member_s_thread_reply_is_refused_privately_in_the_thread(
-    app: RunningApp, repository: Repository, posted: tuple[int, str]
+    app: RunningApp, stores: Stores, posted: tuple[int, str]
 ) -> None:
     proposal_id, ts = posted
     await reply(app, ts, OUTSIDER, "approve", 1)
     [refusal] = await app.fake_slack.wait_for("chat.postEphemeral")
 
     assert (refusal.params["user"], refusal.params["thread_ts"]) == (OUTSIDER, ts)
-    assert await stored_votes(repository, proposal_id) == {}
+    assert await stored_votes(stores, proposal_id) == {}
 
 
 async def test_the_bot_s_own_messages_edits_and_chatter_are_never_counted(
-    app: RunningApp, repository: Repository, posted: tuple[int, str]
+    app: RunningApp, stores: Stores, posted: tuple[int, str]
 ) -> None:
     proposal_id, ts = posted
     await reply(app, ts, BOT_USER_ID, "approve", 1, bot_id="B0001")
@@ -436,7 +437,7 @@ async def test_the_bot_s_own_messages_edits_and_chatter_are_never_counted(
     await wait_for_thread_lines(app.fake_slack, ts, 1)
     await app.fake_slack.settle(0.3)
 
-    assert await stored_votes(repository, proposal_id) == {"U0MEMBER3": Choice.ABSTAIN}
+    assert await stored_votes(stores, proposal_id) == {"U0MEMBER3": Choice.ABSTAIN}
     assert thread_lines(app.fake_slack, ts) == ["<@U0MEMBER3> votes abstain"]
     assert app.fake_slack.calls_to("conversations.replies") == []
 
@@ -472,7 +473,7 @@ async def test_a_secret_ballot_hides_names_until_the_vote_closes(
 
 
 async def test_the_author_closes_the_vote_by_button_and_the_outcome_is_posted_and_shown(
-    app: RunningApp, repository: Repository, posted: tuple[int, str]
+    app: RunningApp, stores: Stores, posted: tuple[int, str]
 ) -> None:
     proposal_id, ts = posted
     await vote(app, proposal_id, "U0MEMBER1", Choice.APPROVE)
@@ -481,7 +482,7 @@ async def test_the_author_closes_the_vote_by_button_and_the_outcome_is_posted_an
     await click(app, "close_vote", proposal_id, AUTHOR)
     lines = await wait_for_thread_lines(app.fake_slack, ts, 3)
     update = await last_update(app)
-    record = await repository.get_proposal(proposal_id=proposal_id)
+    record = await stores.proposals.get_proposal(proposal_id=proposal_id)
 
     assert lines[-1] == f"Committee: 2–0 in favour → approved (closed by <@{AUTHOR}>)"
     assert "*Committee: 2–0 in favour → approved*" in ballot_text(update)
@@ -493,12 +494,12 @@ async def test_the_author_closes_the_vote_by_button_and_the_outcome_is_posted_an
 
 
 async def test_a_committee_member_may_close_the_vote(
-    app: RunningApp, repository: Repository, posted: tuple[int, str]
+    app: RunningApp, stores: Stores, posted: tuple[int, str]
 ) -> None:
     proposal_id, ts = posted
     await click(app, "close_vote", proposal_id, "U0MEMBER3")
     lines = await wait_for_thread_lines(app.fake_slack, ts, 1)
-    record = await repository.get_proposal(proposal_id=proposal_id)
+    record = await stores.proposals.get_proposal(proposal_id=proposal_id)
 
     assert lines == [
         "Committee: no quorum (0 of 3 voted, 2 needed) → no decision (closed by <@U0MEMBER3>)"
@@ -508,13 +509,13 @@ async def test_a_committee_member_may_close_the_vote(
 
 
 async def test_anyone_else_is_refused_the_close_privately_and_the_vote_stays_open(
-    app: RunningApp, repository: Repository, posted: tuple[int, str]
+    app: RunningApp, stores: Stores, posted: tuple[int, str]
 ) -> None:
     proposal_id, ts = posted
     await click(app, "close_vote", proposal_id, OUTSIDER)
     [refusal] = await app.fake_slack.wait_for("chat.postEphemeral")
     await app.fake_slack.settle(0.2)
-    record = await repository.get_proposal(proposal_id=proposal_id)
+    record = await stores.proposals.get_proposal(proposal_id=proposal_id)
 
     assert refusal.params["user"] == OUTSIDER
     assert refusal.params["text"].startswith(f"Only the author (<@{AUTHOR}>)")
@@ -523,7 +524,7 @@ async def test_anyone_else_is_refused_the_close_privately_and_the_vote_stays_ope
 
 
 async def test_a_vote_after_the_close_is_refused_and_changes_nothing(
-    app: RunningApp, repository: Repository, posted: tuple[int, str]
+    app: RunningApp, stores: Stores, posted: tuple[int, str]
 ) -> None:
     proposal_id, ts = posted
     await click(app, "close_vote", proposal_id, AUTHOR)
@@ -532,11 +533,11 @@ async def test_a_vote_after_the_close_is_refused_and_changes_nothing(
     [refusal] = await app.fake_slack.wait_for("chat.postEphemeral")
 
     assert "is closed (no decision)" in refusal.params["text"]
-    assert await stored_votes(repository, proposal_id) == {}
+    assert await stored_votes(stores, proposal_id) == {}
 
 
 async def test_the_vote_closes_as_soon_as_every_member_has_voted(
-    app: RunningApp, repository: Repository, posted: tuple[int, str]
+    app: RunningApp, stores: Stores, posted: tuple[int, str]
 ) -> None:
     proposal_id, ts = posted
     for member, choice in zip(
@@ -549,11 +550,13 @@ async def test_the_vote_closes_as_soon_as_every_member_has_voted(
 
     assert lines[-1] == "Committee: 2–1 in favour → approved (every member has voted)"
     assert payload(update)["outcome"] == "approved"
-    assert (await repository.get_proposal(proposal_id=proposal_id)).vote_state is VoteState.CLOSED  # type: ignore[union-attr]
+    assert (
+        await stores.proposals.get_proposal(proposal_id=proposal_id)
+    ).vote_state is VoteState.CLOSED  # type: ignore[union-attr]
 
 
 async def test_the_deadline_closes_the_vote_when_the_sweep_runs_past_it(
-    app: RunningApp, repository: Repository, clock: FixedClock, posted: tuple[int, str]
+    app: RunningApp, stores: Stores, clock: FixedClock, posted: tuple[int, str]
 ) -> None:
     proposal_id, ts = posted
     await vote(app, proposal_id, "U0MEMBER1", Choice.REJECT)
@@ -561,7 +564,7 @@ async def test_the_deadline_closes_the_vote_when_the_sweep_runs_past_it(
     await wait_for_thread_lines(app.fake_slack, ts, 2)
     clock.advance(timedelta(days=3) - timedelta(seconds=1))
     await close_due_votes(app.deps)
-    still_open = await repository.get_proposal(proposal_id=proposal_id)
+    still_open = await stores.proposals.get_proposal(proposal_id=proposal_id)
     clock.advance(timedelta(seconds=1))
     await close_due_votes(app.deps)
     await close_due_votes(app.deps)
@@ -575,9 +578,7 @@ async def test_the_deadline_closes_the_vote_when_the_sweep_runs_past_it(
     assert "*Committee: 0–2 against → rejected*" in ballot_text(update)
 
 
-async def test_a_tie_rejects(
-    app: RunningApp, repository: Repository, posted: tuple[int, str]
-) -> None:
+async def test_a_tie_rejects(app: RunningApp, stores: Stores, posted: tuple[int, str]) -> None:
     proposal_id, ts = posted
     await vote(app, proposal_id, "U0MEMBER1", Choice.APPROVE)
     await vote(app, proposal_id, "U0MEMBER2", Choice.REJECT)
@@ -592,7 +593,7 @@ async def test_a_tie_rejects(
 
 
 async def test_without_quorum_there_is_no_decision(
-    app: RunningApp, repository: Repository, posted: tuple[int, str]
+    app: RunningApp, stores: Stores, posted: tuple[int, str]
 ) -> None:
     proposal_id, ts = posted
     await vote(app, proposal_id, "U0MEMBER1", Choice.APPROVE)
@@ -644,12 +645,12 @@ async def test_committee_show_says_anyone_may_vote_while_there_is_none(app: Runn
 
 
 async def test_committee_add_and_remove_change_it_and_every_change_is_audited(
-    app: RunningApp, repository: Repository
+    app: RunningApp, stores: Stores
 ) -> None:
     added = await committee_command(app, "committee add <@U0MEMBER1|ann> <@U0MEMBER2|bo>")
     removed = await committee_command(app, "committee remove <@U0MEMBER2>", user_id="U0MEMBER1")
     shown = await committee_command(app, "committee show", user_id=OUTSIDER)
-    trail = await repository.committee_changes(team_id=TEAM_ID, channel_id=CHANNEL)
+    trail = await stores.committees.committee_changes(team_id=TEAM_ID, channel_id=CHANNEL)
 
     assert added.startswith("Added <@U0MEMBER1>, <@U0MEMBER2>.")
     assert removed.startswith("Removed <@U0MEMBER2>.")
@@ -662,14 +663,14 @@ async def test_committee_add_and_remove_change_it_and_every_change_is_audited(
 
 
 async def test_once_there_is_a_committee_an_outsider_may_not_change_it(
-    app: RunningApp, repository: Repository, committee: list[str]
+    app: RunningApp, stores: Stores, committee: list[str]
 ) -> None:
     answer = await committee_command(app, "committee add <@U0OUTSIDER>", user_id=OUTSIDER)
     [lookup] = app.fake_slack.calls_to("users.info")
 
     assert answer.startswith("Only committee members or a workspace admin can change")
     assert lookup.params["user"] == OUTSIDER
-    assert await repository.committee_members(team_id=TEAM_ID, channel_id=CHANNEL) == MEMBERS
+    assert await stores.committees.committee_members(team_id=TEAM_ID, channel_id=CHANNEL) == MEMBERS
 
 
 async def test_a_member_changes_the_committee_without_asking_slack_who_is_admin(
@@ -694,12 +695,12 @@ def slack_says_everyone_is_admin() -> Iterator[None]:
 
 async def test_a_workspace_admin_may_change_someone_else_s_committee(
     app: RunningApp,
-    repository: Repository,
+    stores: Stores,
     committee: list[str],
     slack_says_everyone_is_admin: None,
 ) -> None:
     answer = await committee_command(app, "committee remove <@U0MEMBER3>", user_id=OUTSIDER)
-    trail = await repository.committee_changes(team_id=TEAM_ID, channel_id=CHANNEL)
+    trail = await stores.committees.committee_changes(team_id=TEAM_ID, channel_id=CHANNEL)
 
     assert answer.startswith("Removed <@U0MEMBER3>.")
     assert (trail[-1].actor_id, trail[-1].action) == (OUTSIDER, CommitteeAction.REMOVE)

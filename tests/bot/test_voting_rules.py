@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.persistence.records import Choice, Outcome, VoteRecord
+from bot.persistence.records import VoteRecord
+from bot.voting.domain import Choice, Outcome, Tally
 from bot.voting.rules import (
-    Tally,
     deadline_passed,
     default_quorum,
     effective_quorum,
@@ -18,9 +18,9 @@ from bot.voting.rules import (
     may_vote,
     not_voted,
     outcome,
-    summary_line,
     tally,
 )
+from bot.voting.texts import outcome_line
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 COMMITTEE = ["U1", "U2", "U3", "U4"]
@@ -119,10 +119,10 @@ def test_abstentions_count_towards_the_quorum() -> None:
         (Tally(), 1, 0, "Committee: no quorum (0 voted, 1 needed) → no decision"),
     ],
 )
-def test_the_summary_line_says_the_score_and_the_outcome(
+def test_the_outcome_line_says_the_score_and_the_outcome(
     counts: Tally, quorum: int, size: int, line: str
 ) -> None:
-    assert summary_line(counts, quorum, size) == line
+    assert outcome_line(counts, outcome(counts, quorum), quorum, size) == line
 
 
 def test_the_deadline_itself_counts_as_passed() -> None:

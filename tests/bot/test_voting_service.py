@@ -6,22 +6,23 @@ import asyncio
 import itertools
 import random
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
-from bot.persistence.records import (
+from bot.infrastructure.coalescer import UpdateCoalescer
+from bot.persistence.records import CommitteeAction, ProposalRecord, VoteRecord
+from bot.persistence.stores import Stores
+from bot.voting.committee import parse_committee_command
+from bot.voting.domain import (
+    CLOSED_ALL_VOTED,
+    CLOSED_AT_DEADLINE,
     Choice,
-    CommitteeAction,
     Outcome,
-    ProposalRecord,
+    Tally,
     VoteChange,
-    VoteRecord,
     VoteState,
 )
-from bot.persistence.repository import Repository
-from bot.voting.coalescer import UpdateCoalescer
-from bot.voting.committee import parse_committee_command
-from bot.voting.rules import CLOSED_ALL_VOTED, CLOSED_AT_DEADLINE, Tally
 from bot.voting.service import Refusal, VotingService
 from bot.voting.thread_votes import slack_time
 from core.engine import evaluate
@@ -57,8 +58,22 @@ def refreshes() -> RefreshLog:
 
 
 @pytest.fixture
-def service(repository: Repository, clock: FixedClock, refreshes: RefreshLog) -> VotingService:
-    return VotingService(repository, clock, refreshes, fallback_committee=[])
+def service(stores: Stores, clock: FixedClock, refreshes: RefreshLog) -> VotingService:
+    return voting_service(stores, clock, refreshes, [])
+
+
+def voting_service(
+    stores: Stores, clock: FixedClock, refresh: Any, fallback: list[str]
+) -> VotingService:
+    """The service on the test database's stores."""
+    return VotingService(
+        proposals=stores.proposals,
+        votes=stores.votes,
+        committees=stores.committees,
+        clock=clock,
+        refresh=refresh,
+        fallback_committee=fallback,
+    )
 
 
 def proposal_input(title: str = "Fraud classifier fine-tune") -> Proposal:
@@ -75,14 +90,14 @@ def clicked() -> datetime:
 
 
 async def propose(
-    repository: Repository,
+    stores: Stores,
     *,
     quorum: int | None = None,
     secret: bool = False,
     deadline: datetime | None = NOW + WINDOW,
 ) -> ProposalRecord:
     proposal = proposal_input()
-    record, _ = await repository.create_proposal(
+    record, _ = await stores.proposals.create_proposal(
         team_id=TEAM,
         channel_id=CHANNEL,
         author_id=AUTHOR,
@@ -95,20 +110,20 @@ async def propose(
         quorum=quorum,
         now=NOW,
     )
-    return await repository.mark_posted(
+    return await stores.proposals.mark_posted(
         proposal_id=record.id, channel_id=CHANNEL, message_ts="1700000000.000100", now=NOW
     )
 
 
-async def seat(repository: Repository, members: list[str] = MEMBERS) -> None:
-    await repository.add_committee_members(
+async def seat(stores: Stores, members: list[str] = MEMBERS) -> None:
+    await stores.committees.add_committee_members(
         team_id=TEAM, channel_id=CHANNEL, user_ids=members, actor_id=AUTHOR, now=NOW
     )
 
 
-async def stored_votes(repository: Repository, proposal_id: int) -> dict[str, Choice]:
+async def stored_votes(stores: Stores, proposal_id: int) -> dict[str, Choice]:
     return {
-        vote.user_id: vote.choice for vote in await repository.votes_for(proposal_id=proposal_id)
+        vote.user_id: vote.choice for vote in await stores.votes.votes_for(proposal_id=proposal_id)
     }
 
 
@@ -116,10 +131,10 @@ async def stored_votes(repository: Repository, proposal_id: int) -> dict[str, Ch
 
 
 async def test_a_member_s_vote_is_stored_acknowledged_in_the_thread_and_refreshed(
-    service: VotingService, repository: Repository, refreshes: RefreshLog
+    service: VotingService, stores: Stores, refreshes: RefreshLog
 ) -> None:
-    await seat(repository)
-    record = await propose(repository)
+    await seat(stores)
+    record = await propose(stores)
     result = await service.cast(
         proposal_id=record.id,
         user_id="U1",
@@ -131,30 +146,30 @@ async def test_a_member_s_vote_is_stored_acknowledged_in_the_thread_and_refreshe
     assert result.change is VoteChange.NEW
     assert result.thread_text == "<@U1> votes reject: latency risk"
     assert result.private_text is None
-    assert await stored_votes(repository, record.id) == {"U1": Choice.REJECT}
+    assert await stored_votes(stores, record.id) == {"U1": Choice.REJECT}
     assert refreshes.calls == [record.id]
 
 
 async def test_changing_a_vote_replaces_it_and_is_acknowledged_again(
-    service: VotingService, repository: Repository, refreshes: RefreshLog
+    service: VotingService, stores: Stores, refreshes: RefreshLog
 ) -> None:
-    await seat(repository)
-    record = await propose(repository)
+    await seat(stores)
+    record = await propose(stores)
     await service.cast(proposal_id=record.id, user_id="U1", choice=Choice.REJECT, cast_at=clicked())
     result = await service.cast(
         proposal_id=record.id, user_id="U1", choice=Choice.APPROVE, cast_at=clicked()
     )
     assert result.change is VoteChange.CHANGED
     assert result.thread_text == "<@U1> votes approve"
-    assert await stored_votes(repository, record.id) == {"U1": Choice.APPROVE}
+    assert await stored_votes(stores, record.id) == {"U1": Choice.APPROVE}
     assert refreshes.calls == [record.id, record.id]
 
 
 async def test_the_same_vote_twice_is_acknowledged_once(
-    service: VotingService, repository: Repository, refreshes: RefreshLog
+    service: VotingService, stores: Stores, refreshes: RefreshLog
 ) -> None:
-    await seat(repository)
-    record = await propose(repository)
+    await seat(stores)
+    record = await propose(stores)
     first = await service.cast(
         proposal_id=record.id, user_id="U2", choice=Choice.ABSTAIN, cast_at=clicked()
     )
@@ -170,10 +185,10 @@ async def test_the_same_vote_twice_is_acknowledged_once(
 
 
 async def test_a_vote_cast_before_the_stored_one_changes_nothing_and_says_nothing(
-    service: VotingService, repository: Repository, refreshes: RefreshLog
+    service: VotingService, stores: Stores, refreshes: RefreshLog
 ) -> None:
-    await seat(repository)
-    record = await propose(repository)
+    await seat(stores)
+    record = await propose(stores)
     earlier, later = clicked(), clicked()
     newer = await service.cast(
         proposal_id=record.id, user_id="U1", choice=Choice.APPROVE, cast_at=later
@@ -185,15 +200,15 @@ async def test_a_vote_cast_before_the_stored_one_changes_nothing_and_says_nothin
     assert older.accepted
     assert older.change is VoteChange.UNCHANGED
     assert (older.thread_text, older.private_text, older.closing) == (None, None, None)
-    assert await stored_votes(repository, record.id) == {"U1": Choice.APPROVE}
+    assert await stored_votes(stores, record.id) == {"U1": Choice.APPROVE}
     assert refreshes.calls == [record.id]
 
 
 async def test_a_member_s_last_vote_stays_whatever_order_the_votes_arrive_in(
-    service: VotingService, repository: Repository
+    service: VotingService, stores: Stores
 ) -> None:
-    await seat(repository)
-    record = await propose(repository)
+    await seat(stores)
+    record = await propose(stores)
     plan = [Choice.REJECT, Choice.APPROVE, Choice.REJECT, Choice.ABSTAIN, Choice.APPROVE]
     timed = [(choice, clicked()) for choice in plan]
     # The last vote repeats the first one stored: it must still outrank the ones in between.
@@ -203,7 +218,7 @@ async def test_a_member_s_last_vote_stays_whatever_order_the_votes_arrive_in(
         for choice, cast_at in arrival
     ]
     assert [result.change for result in results] == [VoteChange.NEW] + [VoteChange.UNCHANGED] * 4
-    assert await stored_votes(repository, record.id) == {"U1": Choice.APPROVE}
+    assert await stored_votes(stores, record.id) == {"U1": Choice.APPROVE}
 
 
 @pytest.mark.parametrize(
@@ -232,9 +247,9 @@ def test_slack_timestamps_microseconds_apart_read_in_their_order() -> None:
 
 
 async def test_a_reason_is_echoed_as_safe_text_that_cannot_ping_the_channel(
-    service: VotingService, repository: Repository
+    service: VotingService, stores: Stores
 ) -> None:
-    record = await propose(repository)
+    record = await propose(stores)
     result = await service.cast(
         proposal_id=record.id,
         user_id="U1",
@@ -246,10 +261,10 @@ async def test_a_reason_is_echoed_as_safe_text_that_cannot_ping_the_channel(
 
 
 async def test_a_non_member_is_refused_privately_and_nothing_changes(
-    service: VotingService, repository: Repository, refreshes: RefreshLog
+    service: VotingService, stores: Stores, refreshes: RefreshLog
 ) -> None:
-    await seat(repository)
-    record = await propose(repository)
+    await seat(stores)
+    record = await propose(stores)
     result = await service.cast(
         proposal_id=record.id, user_id="U_OUTSIDER", choice=Choice.APPROVE, cast_at=clicked()
     )
@@ -259,14 +274,14 @@ async def test_a_non_member_is_refused_privately_and_nothing_changes(
     assert result.private_text is not None
     assert "Only the committee votes on #" in result.private_text
     assert "<@U1>, <@U2>, <@U3>, <@U4>" in result.private_text
-    assert await stored_votes(repository, record.id) == {}
+    assert await stored_votes(stores, record.id) == {}
     assert refreshes.calls == []
 
 
 async def test_with_no_committee_anyone_in_the_channel_may_vote(
-    service: VotingService, repository: Repository
+    service: VotingService, stores: Stores
 ) -> None:
-    record = await propose(repository)
+    record = await propose(stores)
     result = await service.cast(
         proposal_id=record.id, user_id="U_ANYONE", choice=Choice.APPROVE, cast_at=clicked()
     )
@@ -274,10 +289,10 @@ async def test_with_no_committee_anyone_in_the_channel_may_vote(
 
 
 async def test_the_configured_default_committee_applies_where_a_channel_has_none(
-    repository: Repository, clock: FixedClock, refreshes: RefreshLog
+    stores: Stores, clock: FixedClock, refreshes: RefreshLog
 ) -> None:
-    service = VotingService(repository, clock, refreshes, fallback_committee=["U_DEFAULT"])
-    record = await propose(repository)
+    service = voting_service(stores, clock, refreshes, ["U_DEFAULT"])
+    record = await propose(stores)
     outsider = await service.cast(
         proposal_id=record.id, user_id="U9", choice=Choice.APPROVE, cast_at=clicked()
     )
@@ -300,9 +315,9 @@ async def test_a_vote_on_an_unknown_proposal_is_refused_with_its_number(
 
 
 async def test_a_secret_ballot_confirms_privately_instead_of_naming_the_voter_in_the_thread(
-    service: VotingService, repository: Repository
+    service: VotingService, stores: Stores
 ) -> None:
-    record = await propose(repository, secret=True)
+    record = await propose(stores, secret=True)
     result = await service.cast(
         proposal_id=record.id, user_id="U1", choice=Choice.REJECT, cast_at=clicked()
     )
@@ -316,10 +331,10 @@ async def test_a_secret_ballot_confirms_privately_instead_of_naming_the_voter_in
 
 
 async def test_a_vote_after_close_is_refused_and_changes_nothing(
-    service: VotingService, repository: Repository
+    service: VotingService, stores: Stores
 ) -> None:
-    await seat(repository)
-    record = await propose(repository)
+    await seat(stores)
+    record = await propose(stores)
     await service.cast(
         proposal_id=record.id, user_id="U1", choice=Choice.APPROVE, cast_at=clicked()
     )
@@ -330,14 +345,14 @@ async def test_a_vote_after_close_is_refused_and_changes_nothing(
     assert late.refusal is Refusal.VOTE_CLOSED
     assert late.private_text is not None
     assert "is closed (no decision)" in late.private_text
-    assert await stored_votes(repository, record.id) == {"U1": Choice.APPROVE}
+    assert await stored_votes(stores, record.id) == {"U1": Choice.APPROVE}
 
 
 async def test_the_vote_closes_as_soon_as_every_member_has_voted(
-    service: VotingService, repository: Repository, refreshes: RefreshLog
+    service: VotingService, stores: Stores, refreshes: RefreshLog
 ) -> None:
-    await seat(repository)
-    record = await propose(repository)
+    await seat(stores)
+    record = await propose(stores)
     choices = [Choice.APPROVE, Choice.APPROVE, Choice.APPROVE, Choice.REJECT]
     results = [
         await service.cast(proposal_id=record.id, user_id=member, choice=choice, cast_at=clicked())
@@ -350,7 +365,7 @@ async def test_the_vote_closes_as_soon_as_every_member_has_voted(
     assert closing.line == "Committee: 3–1 in favour → approved"
     assert closing.announcement == f"{closing.line} (every member has voted)"
     assert (closing.channel_id, closing.message_ts) == (CHANNEL, "1700000000.000100")
-    stored = await repository.get_proposal(proposal_id=record.id)
+    stored = await stores.proposals.get_proposal(proposal_id=record.id)
     assert stored is not None
     assert (stored.vote_state, stored.outcome) == (VoteState.CLOSED, Outcome.APPROVED)
     assert stored.closed_by == CLOSED_ALL_VOTED
@@ -358,11 +373,11 @@ async def test_the_vote_closes_as_soon_as_every_member_has_voted(
 
 
 async def test_close_due_closes_votes_past_their_deadline_at_the_injected_time(
-    service: VotingService, repository: Repository, clock: FixedClock, refreshes: RefreshLog
+    service: VotingService, stores: Stores, clock: FixedClock, refreshes: RefreshLog
 ) -> None:
-    await seat(repository)
-    due = await propose(repository)
-    later = await propose(repository, deadline=NOW + WINDOW * 2)
+    await seat(stores)
+    due = await propose(stores)
+    later = await propose(stores, deadline=NOW + WINDOW * 2)
     for member in MEMBERS[:3]:
         await service.cast(
             proposal_id=due.id, user_id=member, choice=Choice.REJECT, cast_at=clicked()
@@ -375,24 +390,24 @@ async def test_close_due_closes_votes_past_their_deadline_at_the_injected_time(
     assert closings[0].closed_by == CLOSED_AT_DEADLINE
     assert "the vote window ended" in closings[0].announcement
     assert refreshes.calls == [due.id]
-    still_open = await repository.get_proposal(proposal_id=later.id)
+    still_open = await stores.proposals.get_proposal(proposal_id=later.id)
     assert still_open is not None
     assert still_open.vote_state is VoteState.OPEN
 
 
 async def test_close_due_a_second_time_closes_nothing_again(
-    service: VotingService, repository: Repository
+    service: VotingService, stores: Stores
 ) -> None:
-    await propose(repository)
+    await propose(stores)
     assert len(await service.close_due(NOW + WINDOW)) == 1
     assert await service.close_due(NOW + WINDOW * 2) == []
 
 
 async def test_a_vote_arriving_after_the_deadline_closes_the_vote_and_is_not_counted(
-    service: VotingService, repository: Repository, clock: FixedClock
+    service: VotingService, stores: Stores, clock: FixedClock
 ) -> None:
-    await seat(repository)
-    record = await propose(repository)
+    await seat(stores)
+    record = await propose(stores)
     await service.cast(
         proposal_id=record.id, user_id="U1", choice=Choice.APPROVE, cast_at=clicked()
     )
@@ -405,14 +420,14 @@ async def test_a_vote_arriving_after_the_deadline_closes_the_vote_and_is_not_cou
     assert late.closing.outcome is Outcome.NO_DECISION
     assert late.private_text is not None
     assert "closed at its deadline" in late.private_text
-    assert await stored_votes(repository, record.id) == {"U1": Choice.APPROVE}
+    assert await stored_votes(stores, record.id) == {"U1": Choice.APPROVE}
 
 
 async def test_the_author_may_close_early_and_gets_the_outcome_line(
-    service: VotingService, repository: Repository, refreshes: RefreshLog
+    service: VotingService, stores: Stores, refreshes: RefreshLog
 ) -> None:
-    await seat(repository)
-    record = await propose(repository)
+    await seat(stores)
+    record = await propose(stores)
     choices = [Choice.APPROVE, Choice.APPROVE, Choice.REJECT]
     for member, choice in zip(MEMBERS[:3], choices, strict=True):
         await service.cast(proposal_id=record.id, user_id=member, choice=choice, cast_at=clicked())
@@ -423,42 +438,42 @@ async def test_the_author_may_close_early_and_gets_the_outcome_line(
     assert result.closing.line == "Committee: 2–1 in favour → approved"
     assert result.closing.announcement.endswith("(closed by <@U_AUTHOR>)")
     assert refreshes.calls == [record.id]
-    stored = await repository.get_proposal(proposal_id=record.id)
+    stored = await stores.proposals.get_proposal(proposal_id=record.id)
     assert stored is not None
     assert (stored.closed_by, stored.closed_at) == (AUTHOR, NOW)
 
 
 async def test_a_committee_member_may_close_early(
-    service: VotingService, repository: Repository
+    service: VotingService, stores: Stores
 ) -> None:
-    await seat(repository)
-    record = await propose(repository)
+    await seat(stores)
+    record = await propose(stores)
     result = await service.close(proposal_id=record.id, actor_id="U3")
     assert result.closing is not None
     assert result.closing.closed_by == "U3"
 
 
 async def test_closing_by_a_non_member_is_refused_and_the_vote_stays_open(
-    service: VotingService, repository: Repository, refreshes: RefreshLog
+    service: VotingService, stores: Stores, refreshes: RefreshLog
 ) -> None:
-    await seat(repository)
-    record = await propose(repository)
+    await seat(stores)
+    record = await propose(stores)
     result = await service.close(proposal_id=record.id, actor_id="U_OUTSIDER")
     assert result.refusal is Refusal.NOT_ALLOWED
     assert result.closing is None
     assert result.private_text is not None
     assert "Only the author (<@U_AUTHOR>) or a committee member" in result.private_text
-    stored = await repository.get_proposal(proposal_id=record.id)
+    stored = await stores.proposals.get_proposal(proposal_id=record.id)
     assert stored is not None
     assert stored.vote_state is VoteState.OPEN
     assert refreshes.calls == []
 
 
 async def test_closing_twice_reports_the_first_outcome(
-    service: VotingService, repository: Repository
+    service: VotingService, stores: Stores
 ) -> None:
-    await seat(repository)
-    record = await propose(repository)
+    await seat(stores)
+    record = await propose(stores)
     await service.cast(proposal_id=record.id, user_id="U1", choice=Choice.REJECT, cast_at=clicked())
     await service.cast(proposal_id=record.id, user_id="U2", choice=Choice.REJECT, cast_at=clicked())
     await service.cast(
@@ -475,9 +490,9 @@ async def test_closing_twice_reports_the_first_outcome(
     assert "is closed (rejected)" in second.private_text
 
 
-async def test_a_tie_rejects(service: VotingService, repository: Repository) -> None:
-    await seat(repository)
-    record = await propose(repository)
+async def test_a_tie_rejects(service: VotingService, stores: Stores) -> None:
+    await seat(stores)
+    record = await propose(stores)
     choices = [Choice.APPROVE, Choice.APPROVE, Choice.REJECT, Choice.REJECT]
     results = [
         await service.cast(proposal_id=record.id, user_id=member, choice=choice, cast_at=clicked())
@@ -485,14 +500,14 @@ async def test_a_tie_rejects(service: VotingService, repository: Repository) -> 
     ]
     assert results[-1].closing is not None
     assert results[-1].closing.line == "Committee: 2–2 tie → rejected"
-    stored = await repository.get_proposal(proposal_id=record.id)
+    stored = await stores.proposals.get_proposal(proposal_id=record.id)
     assert stored is not None
     assert stored.outcome is Outcome.REJECTED
 
 
-async def test_a_tie_line_says_tie(service: VotingService, repository: Repository) -> None:
-    await seat(repository)
-    record = await propose(repository)
+async def test_a_tie_line_says_tie(service: VotingService, stores: Stores) -> None:
+    await seat(stores)
+    record = await propose(stores)
     await service.cast(
         proposal_id=record.id, user_id="U1", choice=Choice.APPROVE, cast_at=clicked()
     )
@@ -507,10 +522,10 @@ async def test_a_tie_line_says_tie(service: VotingService, repository: Repositor
 
 
 async def test_without_quorum_there_is_no_decision(
-    service: VotingService, repository: Repository
+    service: VotingService, stores: Stores
 ) -> None:
-    await seat(repository)
-    record = await propose(repository)
+    await seat(stores)
+    record = await propose(stores)
     await service.cast(
         proposal_id=record.id, user_id="U1", choice=Choice.APPROVE, cast_at=clicked()
     )
@@ -524,10 +539,10 @@ async def test_without_quorum_there_is_no_decision(
 
 
 async def test_a_quorum_set_on_the_proposal_is_used(
-    service: VotingService, repository: Repository
+    service: VotingService, stores: Stores
 ) -> None:
-    await seat(repository)
-    record = await propose(repository, quorum=2)
+    await seat(stores)
+    record = await propose(stores, quorum=2)
     await service.cast(
         proposal_id=record.id, user_id="U1", choice=Choice.APPROVE, cast_at=clicked()
     )
@@ -540,10 +555,10 @@ async def test_a_quorum_set_on_the_proposal_is_used(
 
 
 async def test_the_snapshot_shows_the_stored_ballot(
-    service: VotingService, repository: Repository
+    service: VotingService, stores: Stores
 ) -> None:
-    await seat(repository)
-    record = await propose(repository, secret=True)
+    await seat(stores)
+    record = await propose(stores, secret=True)
     await service.cast(proposal_id=record.id, user_id="U2", choice=Choice.REJECT, cast_at=clicked())
     snapshot = await service.snapshot(record.id)
     assert snapshot is not None
@@ -559,7 +574,7 @@ async def test_the_snapshot_shows_the_stored_ballot(
 
 
 async def test_with_no_committee_anyone_may_create_it_and_the_change_is_audited(
-    service: VotingService, repository: Repository, clock: FixedClock
+    service: VotingService, stores: Stores, clock: FixedClock
 ) -> None:
     result = await service.change_committee(
         team_id=TEAM,
@@ -571,7 +586,7 @@ async def test_with_no_committee_anyone_may_create_it_and_the_change_is_audited(
     assert result.refusal is None
     assert result.changed == ("U1", "U2")
     assert "Added <@U1>, <@U2>." in result.text
-    changes = await repository.committee_changes(team_id=TEAM, channel_id=CHANNEL)
+    changes = await stores.committees.committee_changes(team_id=TEAM, channel_id=CHANNEL)
     assert [(c.actor_id, c.action, c.user_id, c.at) for c in changes] == [
         ("U_ANYONE", CommitteeAction.ADD, "U1", NOW),
         ("U_ANYONE", CommitteeAction.ADD, "U2", NOW),
@@ -579,9 +594,9 @@ async def test_with_no_committee_anyone_may_create_it_and_the_change_is_audited(
 
 
 async def test_once_a_committee_exists_an_outsider_may_not_change_it(
-    service: VotingService, repository: Repository
+    service: VotingService, stores: Stores
 ) -> None:
-    await seat(repository)
+    await seat(stores)
     result = await service.change_committee(
         team_id=TEAM,
         channel_id=CHANNEL,
@@ -591,13 +606,13 @@ async def test_once_a_committee_exists_an_outsider_may_not_change_it(
     )
     assert result.refusal is Refusal.NOT_ALLOWED
     assert "Only committee members or a workspace admin" in result.text
-    assert await repository.committee_members(team_id=TEAM, channel_id=CHANNEL) == MEMBERS
+    assert await stores.committees.committee_members(team_id=TEAM, channel_id=CHANNEL) == MEMBERS
 
 
 async def test_a_member_or_an_admin_may_change_it(
-    service: VotingService, repository: Repository
+    service: VotingService, stores: Stores
 ) -> None:
-    await seat(repository)
+    await seat(stores)
     by_member = await service.change_committee(
         team_id=TEAM,
         channel_id=CHANNEL,
@@ -613,15 +628,15 @@ async def test_a_member_or_an_admin_may_change_it(
         command=parse_committee_command("committee add <@U5>"),
     )
     assert (by_member.changed, by_admin.changed) == (("U4",), ("U5",))
-    members = await repository.committee_members(team_id=TEAM, channel_id=CHANNEL)
+    members = await stores.committees.committee_members(team_id=TEAM, channel_id=CHANNEL)
     assert members == ["U1", "U2", "U3", "U5"]
 
 
 async def test_adding_someone_already_on_it_says_so_and_changes_nothing(
-    service: VotingService, repository: Repository, refreshes: RefreshLog
+    service: VotingService, stores: Stores, refreshes: RefreshLog
 ) -> None:
-    await seat(repository)
-    await propose(repository)
+    await seat(stores)
+    await propose(stores)
     result = await service.change_committee(
         team_id=TEAM,
         channel_id=CHANNEL,
@@ -635,9 +650,9 @@ async def test_adding_someone_already_on_it_says_so_and_changes_nothing(
 
 
 async def test_a_committee_change_refreshes_the_channel_s_open_votes(
-    service: VotingService, repository: Repository, refreshes: RefreshLog
+    service: VotingService, stores: Stores, refreshes: RefreshLog
 ) -> None:
-    record = await propose(repository)
+    record = await propose(stores)
     await service.change_committee(
         team_id=TEAM,
         channel_id=CHANNEL,
@@ -649,7 +664,7 @@ async def test_a_committee_change_refreshes_the_channel_s_open_votes(
 
 
 async def test_show_names_the_committee_or_says_anyone_may_vote(
-    service: VotingService, repository: Repository
+    service: VotingService, stores: Stores
 ) -> None:
     async def show() -> str:
         result = await service.change_committee(
@@ -662,14 +677,14 @@ async def test_show_names_the_committee_or_says_anyone_may_vote(
         return result.text
 
     assert "anyone in it may vote" in await show()
-    await seat(repository, ["U1", "U2"])
+    await seat(stores, ["U1", "U2"])
     assert await show() == "This channel's committee: <@U1>, <@U2>."
 
 
 async def test_show_names_the_default_committee_where_the_channel_has_none(
-    repository: Repository, clock: FixedClock, refreshes: RefreshLog
+    stores: Stores, clock: FixedClock, refreshes: RefreshLog
 ) -> None:
-    service = VotingService(repository, clock, refreshes, fallback_committee=["U7", "U8"])
+    service = voting_service(stores, clock, refreshes, ["U7", "U8"])
     result = await service.change_committee(
         team_id=TEAM,
         channel_id=CHANNEL,
@@ -684,21 +699,21 @@ async def test_show_names_the_default_committee_where_the_channel_has_none(
 
 
 async def test_200_concurrent_votes_from_50_members_keep_each_member_s_last_vote(
-    repository: Repository, clock: FixedClock
+    stores: Stores, clock: FixedClock
 ) -> None:
     members = [f"U{number:03d}" for number in range(50)]
-    await seat(repository, [*members, "U_AWAY"])
-    record = await propose(repository)
+    await seat(stores, [*members, "U_AWAY"])
+    record = await propose(stores)
     coalescer = UpdateCoalescer(0.2)
     rendered: list[dict[str, int]] = []
 
     async def render() -> None:
-        rendered.append(_tally_of(await repository.votes_for(proposal_id=record.id)))
+        rendered.append(_tally_of(await stores.votes.votes_for(proposal_id=record.id)))
 
     async def refresh(proposal_id: int) -> None:
         coalescer.request(proposal_id, render)
 
-    service = VotingService(repository, clock, refresh, fallback_committee=[])
+    service = voting_service(stores, clock, refresh, [])
     generator = random.Random(4)
     calls = [(member, generator.choice(list(Choice))) for member in members * 4]
     generator.shuffle(calls)
@@ -712,7 +727,7 @@ async def test_200_concurrent_votes_from_50_members_keep_each_member_s_last_vote
     await coalescer.drain()
 
     assert all(result.accepted for result in results)
-    assert await stored_votes(repository, record.id) == last
+    assert await stored_votes(stores, record.id) == last
     expected = _tally_of_choices(list(last.values()))
     assert rendered[-1] == expected
     # Far fewer renders than votes (the one-per-interval spacing itself is proven with virtual
@@ -724,11 +739,11 @@ async def test_200_concurrent_votes_from_50_members_keep_each_member_s_last_vote
 
 
 async def test_concurrent_last_votes_of_a_whole_committee_close_the_vote_exactly_once(
-    service: VotingService, repository: Repository
+    service: VotingService, stores: Stores
 ) -> None:
     members = [f"U{number:03d}" for number in range(20)]
-    await seat(repository, members)
-    record = await propose(repository)
+    await seat(stores, members)
+    record = await propose(stores)
     results = await asyncio.gather(
         *(
             service.cast(

@@ -16,13 +16,13 @@ from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_va
 from pydantic_core import ErrorDetails, PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.persistence.database import DatabaseUrlError, database_url
-from bot.token_shapes import (
+from bot.infrastructure.token_shapes import (
     WHERE_BOT_TOKEN,
     app_token_problem,
     bot_token_problem,
     is_placeholder,
 )
+from bot.persistence.database import DatabaseUrlError, database_url
 from core.errors import field_errors
 from core.kinds import looks_like_a_proposal
 from core.policy import Policy

@@ -4,8 +4,8 @@
 "disconnected" | "starting"}``: 200 when both are fine, 503 otherwise (so Docker's HEALTHCHECK
 calls a bot that lost Slack unhealthy). "starting" until the start-up has finished (tokens
 checked, connected, sweeps scheduled): a bot still starting is not healthy yet. What
-"connected" means in each mode is in `bot.slack_link`; an app served without a link (some
-tests) reports the database alone.
+"connected" means in each mode is in `bot.infrastructure.slack_link`; an app served without
+a link (some tests) reports the database alone.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
-from bot.slack_link import SlackLink
+from bot.infrastructure.slack_link import SlackLink
 
 logger = logging.getLogger(__name__)
 

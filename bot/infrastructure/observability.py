@@ -32,7 +32,7 @@ from slack_bolt.response import BoltResponse
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.logging import log_context
+from bot.infrastructure.json_logs import log_context
 from bot.persistence.database import alembic_config
 
 REQUEST_LOGGER = logging.getLogger("bot.requests")

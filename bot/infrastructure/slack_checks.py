@@ -12,9 +12,9 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.settings import Settings
-from bot.slack_client import slack_error_code
-from bot.token_shapes import WHERE_APP_TOKEN, WHERE_BOT_TOKEN
+from bot.infrastructure.settings import Settings
+from bot.infrastructure.slack_client import slack_error_code
+from bot.infrastructure.token_shapes import WHERE_APP_TOKEN, WHERE_BOT_TOKEN
 
 # The answers that mean "this token is not good here", not "Slack is having trouble".
 TOKEN_REFUSED = frozenset(

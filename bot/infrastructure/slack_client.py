@@ -13,7 +13,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.settings import Settings
+from bot.infrastructure.settings import Settings
 
 RATE_LIMIT_RETRIES = 3
 SERVER_ERROR_RETRIES = 2

@@ -21,7 +21,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.socket_mode.async_client import AsyncBaseSocketModeClient
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack_client import slack_error_code
+from bot.infrastructure.slack_client import slack_error_code
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""Infrastructure: settings, clock, Slack client and checks, web server, scheduler, logs, limits."""
