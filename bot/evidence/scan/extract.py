@@ -116,7 +116,8 @@ def _arrow_texts(columns: list[pa.Array]) -> list[str] | pa.Array:
         ]
     if len(strings) == 1:
         return strings[0]
-    return pc.binary_join_element_wise(*strings, "\n", null_handling="replace")
+    newline = pa.scalar("\n", pa.large_string())
+    return pc.binary_join_element_wise(*strings, newline, null_handling="replace")
 
 
 def _as_strings(column: pa.Array) -> pa.Array | list[str]:

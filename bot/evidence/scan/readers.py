@@ -63,9 +63,11 @@ def format_of(name: str) -> str:
 def open_path(path: Path, choice: FieldChoice) -> Source:
     """A source reading the file at `path` (its format from its extension)."""
     name = str(path)
-    kind = format_of(name)
     if path.is_dir():
         raise ScanError(f"{name}: is a directory, not a file")
+    if not path.exists():
+        raise ScanError(f"{name}: no such file")
+    kind = format_of(name)
     try:
         size = path.stat().st_size
         stream = path.open("rb")
@@ -251,17 +253,26 @@ def _parquet(stream: BinaryIO, name: str, size: int, choice: FieldChoice) -> Sou
 
     def batches() -> Iterator[Batch]:
         try:
-            for batch in parquet.iter_batches(batch_size=BATCH_ROWS, columns=columns):
+            for batch in _parquet_stream(parquet, columns, name):
                 done[0] += batch.num_rows
                 yield arrow_batch(batch, layout, f"{name}: rows {done[0] - batch.num_rows + 1}–")
-        except (pa.ArrowException, OSError) as failure:
-            raise ScanError(
-                f"{name}: cannot read the Parquet data ({_first_line(failure)})"
-            ) from None
         finally:
             stream.close()
 
     return Source(name, "Parquet", layout, batches(), lambda: done[0], parquet.metadata.num_rows)
+
+
+def _parquet_stream(parquet: Any, columns: list[str], name: str) -> Iterator[pa.RecordBatch]:
+    batches = parquet.iter_batches(batch_size=BATCH_ROWS, columns=columns)
+    while True:
+        try:
+            batch = next(batches)
+        except StopIteration:
+            return
+        except (pa.ArrowException, OSError) as failure:
+            problem = _first_line(failure)
+            raise ScanError(f"{name}: cannot read the Parquet data ({problem})") from None
+        yield batch
 
 
 # -- problems ---------------------------------------------------------------------------------
