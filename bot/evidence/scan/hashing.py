@@ -31,7 +31,8 @@ def mix64(values: np.ndarray) -> np.ndarray:
         mixed ^= mixed >> U64(27)
         mixed *= U64(0x94D049BB133111EB)
         mixed ^= mixed >> U64(31)
-    return mixed
+    result: np.ndarray = mixed
+    return result
 
 
 def hash_words(words: pa.Array) -> np.ndarray:
@@ -39,13 +40,15 @@ def hash_words(words: pa.Array) -> np.ndarray:
     if len(words) == 0:
         return np.empty(0, U64)
     series = pl.Series(values=words.cast(pa.string_view()))  # polars takes views without a copy
-    return series.hash(seed=_WORD_SEED).to_numpy().astype(U64, copy=False)
+    hashes: np.ndarray = series.hash(seed=_WORD_SEED).to_numpy().astype(U64, copy=False)
+    return hashes
 
 
 def positions(offsets: np.ndarray) -> np.ndarray:
     """For list offsets, each element's position within its row (0, 1, 2, … per row)."""
     counts = np.diff(offsets)
-    return np.arange(int(offsets[-1] - offsets[0])) - np.repeat(offsets[:-1] - offsets[0], counts)
+    starts: np.ndarray = np.repeat(offsets[:-1] - offsets[0], counts)
+    return np.arange(int(offsets[-1] - offsets[0])) - starts
 
 
 def sequence_fingerprints(

@@ -77,4 +77,5 @@ def _estimate(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     rank = np.cumsum(valid & ~repeat, axis=1, dtype=np.int16)
     both = (valid & repeat & (rank <= K)).sum(axis=1)
     union = np.minimum(rank[:, -1], K)
-    return np.divide(both, union, out=np.zeros(len(both)), where=union > 0)
+    estimates: np.ndarray = np.divide(both, union, out=np.zeros(len(both)), where=union > 0)
+    return estimates
