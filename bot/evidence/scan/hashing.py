@@ -47,8 +47,9 @@ def hash_words(words: pa.Array) -> np.ndarray:
 def positions(offsets: np.ndarray) -> np.ndarray:
     """For list offsets, each element's position within its row (0, 1, 2, … per row)."""
     counts = np.diff(offsets)
-    starts: np.ndarray = np.repeat(offsets[:-1] - offsets[0], counts)
-    return np.arange(int(offsets[-1] - offsets[0])) - starts
+    starts = np.repeat(offsets[:-1] - offsets[0], counts)
+    within: np.ndarray = np.arange(int(offsets[-1] - offsets[0])) - starts
+    return within
 
 
 def sequence_fingerprints(
