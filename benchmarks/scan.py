@@ -2,23 +2,26 @@
 
 Generates ROWS rows (default 300,000) of about 80 words each, as JSONL, with planted
 duplicates: 10 % exact copies of an earlier row (re-cased, re-spaced), 10 % near copies (one to
-three words replaced, true word-3-gram Jaccard kept ≥ 0.8) and 2 % negatives (about nine words
+three words replaced, true word-3-gram Jaccard kept ≥ 0.8) and 2 % negatives (nine words
 replaced, Jaccard ≈ 0.5, which must not count). Then, each in a child process of its own (so
-its peak RSS is its own):
+its peak RSS is its own), alternated for ROUNDS rounds (medians are printed):
 
-- `scan_file` over the whole file: rows/s, peak RSS, and near-duplicate recall and precision
-  against the planted set (recall also per band of true Jaccard);
+- `scan_file` over the whole file: rows/s (wall clock and CPU time), peak RSS, and
+  near-duplicate recall and precision against the planted set (recall also by true Jaccard);
 - datasketch (`MinHash` with 128 permutations, `update_batch` of word 3-grams, `MinHashLSH`
   at threshold 0.8, query then insert) over the first DATASKETCH_ROWS rows of the same file
-  (default 20,000: datasketch is slow), read and normalised the same way;
-- the MinHash engines the scanner could use, on the same word-3-gram hashes: numpy
-  multiply-only (used), numpy multiply-add (datasketch's "affine32"), and rensa's Rust
-  `RMinHash` digest matrix (with and without bringing the digests back to numpy).
+  (default 20,000: datasketch is slow, its rate is steady), read with `json` and normalised the
+  same way (NFKC, case-folded, split on whitespace);
 
-It prints rows/s for each, the ratio, peak RSS and recall/precision; it never asserts (the goals:
-≥ 10× datasketch, ≤ 1 GB, recall ≥ 97 %, precision ≥ 99 %).
+and once each: `scan_file` over the same rows as CSV and as Parquet; reading alone with
+pyarrow's and polars' batched readers; the MinHash engines the scanner could use, on the same
+word-3-gram hashes (numpy multiply-only, used; numpy multiply-add, datasketch's "affine32";
+rensa's Rust `RMinHash` digest matrix, with and without bringing the digests back to numpy).
 
-    python benchmarks/scan.py [ROWS] [--datasketch-rows N]
+It never asserts (the goals: ≥ 10× datasketch's rate, ≤ 1 GB peak, near-duplicate recall
+≥ 97 % and precision ≥ 99 %). It runs in under a minute at the default size.
+
+    python benchmarks/scan.py [ROWS] [--datasketch-rows N] [--rounds N]
 """
 
 from __future__ import annotations

@@ -39,8 +39,8 @@ BOM = "\ufeff"
 class Source:
     """Rows to scan: the layout they were read with and their batches.
 
-    `done` and `total` measure progress in the source's own unit (bytes or rows); `total` is
-    None when unknown.
+    `done` and `total` measure progress in bytes (Parquet: the share of rows read, as bytes);
+    `total` is None for records in memory.
     """
 
     name: str
@@ -276,7 +276,8 @@ def _parquet(stream: BinaryIO, reopen: Reopen, name: str, size: int, choice: Fie
         finally:
             stream.close()
 
-    return Source(name, "Parquet", layout, batches(), lambda: done[0], parquet.metadata.num_rows)
+    rows = max(parquet.metadata.num_rows, 1)
+    return Source(name, "Parquet", layout, batches(), lambda: size * done[0] // rows, size)
 
 
 def _parquet_stream(parquet: Any, columns: list[str], name: str) -> Iterator[pa.RecordBatch]:

@@ -30,7 +30,7 @@ from bot.evidence.scan.report import DiversityParts, DuplicateExample, ScanRepor
 from bot.evidence.scan.sketch import shingle_sets
 
 Progress = Callable[[int, int | None], None]
-"""Called after each batch with (done, total) in the source's unit; total None when unknown."""
+"""Called after each batch with (bytes done, bytes in all); in all is None for records."""
 
 EXAMPLE_CLUSTERS = 5
 EXAMPLE_ROWS = 10
