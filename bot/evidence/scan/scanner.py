@@ -25,9 +25,10 @@ from bot.evidence.scan.labels import LabelTally
 from bot.evidence.scan.minhash import band_keys, signature_matrix
 from bot.evidence.scan.normalise import as_large_strings, normalised_words
 from bot.evidence.scan.previews import PreviewStore
-from bot.evidence.scan.readers import Source, open_bytes, open_path, open_records
+from bot.evidence.scan.readers import open_bytes, open_path, open_records
 from bot.evidence.scan.report import DiversityParts, DuplicateExample, ScanReport
 from bot.evidence.scan.sketch import shingle_sets
+from bot.evidence.scan.source import Source
 
 Progress = Callable[[int, int | None], None]
 """Called after each batch with (bytes done, bytes in all); in all is None for records."""
