@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.evidence.scan import scan_bytes, scan_file, scan_rows
+from bot.evidence.scan import ScanError, scan_bytes, scan_file, scan_rows
 from bot.evidence.scan.extract import BATCH_ROWS
 from tests.bot.evidence.scan_data import (
     sentence,
@@ -226,3 +226,28 @@ def test_big_csv_bytes_stream_too(tmp_path: Path) -> None:
     assert path.stat().st_size > 1 << 20
     report = scan_bytes(path.read_bytes(), "upload.csv")
     assert (report.rows, report.duplicate_examples[0].rows) == (len(texts), cluster)
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "message"),
+    [
+        (b"", "upload.jsonl", "upload.jsonl: the file is empty"),
+        (b'{"text": "a"}\n', "upload.txt", "upload.txt: unknown extension '.txt'"),
+        (b'{"text": "a"}\n{"text": \n', "upload.jsonl", "upload.jsonl: line 2 is not valid JSON"),
+        (b'{"text": "caf\xe9"}\n', "upload.jsonl", "upload.jsonl: line 1 is not UTF-8 text"),
+        (b"id,score\n1,2\n", "upload.csv", "upload.csv: no text field (fields found: id, score)"),
+        (b"not parquet", "upload.parquet", "upload.parquet: not a Parquet file"),
+    ],
+)
+def test_bad_bytes_raise_one_scan_error_line_naming_the_file(
+    data: bytes, filename: str, message: str
+) -> None:
+    with pytest.raises(ScanError) as raised:
+        scan_bytes(data, filename)
+    assert str(raised.value).startswith(message)
+    assert "\n" not in str(raised.value)
+
+
+def test_records_that_are_not_mappings_raise_a_scan_error() -> None:
+    with pytest.raises(ScanError, match=r"^row 2: not a record of fields \(list\)$"):
+        scan_rows([{"text": "a"}, ["text", "b"]])  # type: ignore[list-item]
