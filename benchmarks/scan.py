@@ -217,7 +217,7 @@ def work_engines(path: str, rows: int) -> dict[str, Any]:
         "numpy multiply-add (affine32), 128": affine,
         "rensa digest matrix, 128": rensa_only,
         "rensa digest matrix + to numpy, 128": rensa_numpy,
-        f"numpy multiply, {minhash.NUM_PERM} (what scans run)": lambda: minhash.signature_matrix(
+        f"numpy multiply, {minhash.NUM_PERM} (what a scan runs)": lambda: minhash.signature_matrix(
             grams, offsets
         ),
     }
