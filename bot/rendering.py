@@ -187,13 +187,15 @@ def render_text(
     console.print(Text(headline, style=style))
     for line in [*summary, *additions.top_lines()]:
         console.print(Text(line), soft_wrap=True)
-    console.print(_text_details(proposal, evaluation, telling, additions.pictures))
+    console.print(_text_details(proposal, evaluation, telling))
+    if additions.pictures:  # last, each path on one line (unwrapped) so it copies whole
+        console.print(Text("\nPictures written", style="bold"))
+        for picture in additions.pictures:
+            console.print(Text(f"  - {picture.path}: {picture.title}"), soft_wrap=True)
     return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
 
 
-def _text_details(
-    proposal: Proposal, evaluation: Evaluation, telling: Telling, pictures: Sequence[PictureLink]
-) -> RenderableType:
+def _text_details(proposal: Proposal, evaluation: Evaluation, telling: Telling) -> RenderableType:
     parts: list[RenderableType] = [
         Text(""),
         _checks_table(proposal, evaluation),
@@ -204,9 +206,6 @@ def _text_details(
     ]
     if evaluation.verdict is Verdict.APPROVE:
         parts += [Text("Talking points", style="bold"), *_indented([evaluation.script]), Text("")]
-    if pictures:
-        written = [f"{picture.path}: {picture.title}" for picture in pictures]
-        parts += [Text("Pictures written", style="bold"), *_indented(written), Text("")]
     parts.append(Text(f"Policy hash {evaluation.policy.hash}", style="dim"))
     return Group(*parts)
 
