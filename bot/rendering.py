@@ -83,7 +83,7 @@ def summary_lines(telling: Telling) -> list[str]:
 
 def check_rows(proposal: Proposal, evaluation: Evaluation) -> list[tuple[str, ...]]:
     """One row per check: its name, kind, status, value, threshold and message."""
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for check in evaluation.checks:
         value, threshold = check_figures(check, proposal)
         name = capitalised(check_name(check.id.value))
