@@ -15,8 +15,8 @@ import math
 from datetime import datetime
 from typing import Literal
 
+from bot.persistence.read_models import ReadModels
 from bot.persistence.records import DecisionSummary
-from bot.persistence.stores import Stores
 
 ExportFormat = Literal["csv", "json"]
 
@@ -45,9 +45,9 @@ EXPORT_COLUMNS = (
 Cell = str | int | float | None
 
 
-async def export_decisions(stores: Stores, *, format: ExportFormat) -> str:
+async def export_decisions(reads: ReadModels, *, format: ExportFormat) -> str:
     """Every decision in the database as CSV or JSON text."""
-    rows = [decision_row(decision) for decision in await stores.reads.all_decisions()]
+    rows = [decision_row(decision) for decision in await reads.all_decisions()]
     return decisions_csv(rows) if format == "csv" else decisions_json(rows)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from rich import box
@@ -41,6 +42,32 @@ STATUS_WORDS: dict[Status, str] = {
 NO_OPTIONS = "Nothing to flip: no gate fails."
 
 
+@dataclass(frozen=True, slots=True)
+class PictureLink:
+    """A picture written beside the report: where it is, its title and its finding."""
+
+    path: str
+    title: str
+    alt_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Additions:
+    """What the command line adds to an evaluation's report: how sure the verdict is (one
+    sentence), where measured figures came from (one sentence per source), the pictures."""
+
+    uncertainty: str | None = None
+    evidence: Sequence[str] = ()
+    pictures: Sequence[PictureLink] = ()
+
+    def top_lines(self) -> list[str]:
+        """The lines shown right after the verdict's."""
+        return [*([self.uncertainty] if self.uncertainty else []), *self.evidence]
+
+
+NOTHING_ADDED = Additions()
+
+
 def summary_lines(telling: Telling) -> list[str]:
     """The lines every rendering starts with: verdict, reason, advice, what would approve."""
     lines = [telling.headline]
@@ -56,7 +83,7 @@ def summary_lines(telling: Telling) -> list[str]:
 
 def check_rows(proposal: Proposal, evaluation: Evaluation) -> list[tuple[str, ...]]:
     """One row per check: its name, kind, status, value, threshold and message."""
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for check in evaluation.checks:
         value, threshold = check_figures(check, proposal)
         name = capitalised(check_name(check.id.value))
@@ -68,9 +95,10 @@ def check_rows(proposal: Proposal, evaluation: Evaluation) -> list[tuple[str, ..
 def input_rows(proposal: Proposal, policy: Policy) -> list[tuple[str, str]]:
     """The proposal's inputs as (name, value) pairs; policy defaults are marked as such."""
     rows: list[tuple[str, str]] = [("title", proposal.title), ("KPI", proposal.kpi_name)]
+    ranges = proposal.ranges or {}
     for name in Proposal.model_fields:
         value = getattr(proposal, name)
-        if name in ("title", "kpi_name"):
+        if name in ("title", "kpi_name", "ranges"):
             continue
         if name == "metric_locks":
             rows.extend(_lock_rows(proposal.metric_locks))
@@ -78,8 +106,22 @@ def input_rows(proposal: Proposal, policy: Policy) -> list[tuple[str, str]]:
             shown = field_value(name, getattr(policy, name))
             rows.append((field_words(name).name, f"{shown} (policy default)"))
         elif value is not None:
-            rows.append((field_words(name).name, _input(name, value)))
+            shown = _input(name, value)
+            if name in ranges:
+                shown += f" (range {range_text(name, *ranges[name])})"
+            rows.append((field_words(name).name, shown))
     return rows
+
+
+def range_text(field: str, low: float, high: float) -> str:
+    """A range as people read it: ``100–170 ms``, ``30–50 days``, ``$100,000–$160,000`` (the
+    unit once when both ends share it)."""
+    low_text, high_text = field_value(field, low), field_value(field, high)
+    low_number, _, low_unit = low_text.partition(" ")
+    high_number, _, high_unit = high_text.partition(" ")
+    if low_unit and low_unit == high_unit:
+        return f"{low_number}–{high_number} {high_unit}"
+    return f"{low_text}–{high_text}"
 
 
 def _input(name: str, value: Any) -> str:
@@ -116,7 +158,12 @@ def policy_rows(policy: Policy) -> list[tuple[str, str]]:
 
 
 def render_text(
-    proposal: Proposal, evaluation: Evaluation, *, width: int = 110, color: bool = False
+    proposal: Proposal,
+    evaluation: Evaluation,
+    *,
+    width: int = 110,
+    color: bool = False,
+    additions: Additions = NOTHING_ADDED,
 ) -> str:
     """The evaluation as a readable report for a terminal or a debrief doc.
 
@@ -138,9 +185,13 @@ def render_text(
     style = "bold green" if evaluation.verdict is Verdict.APPROVE else "bold red"
     console.print(Text(f"Fine-tuning check: {proposal.title}", style="bold"), soft_wrap=True)
     console.print(Text(headline, style=style))
-    for line in summary:
+    for line in [*summary, *additions.top_lines()]:
         console.print(Text(line), soft_wrap=True)
     console.print(_text_details(proposal, evaluation, telling))
+    if additions.pictures:  # last, each path on one line (unwrapped) so it copies whole
+        console.print(Text("\nPictures written", style="bold"))
+        for picture in additions.pictures:
+            console.print(Text(f"  - {picture.path}: {picture.title}"), soft_wrap=True)
     return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
 
 
@@ -186,13 +237,17 @@ def _pairs_table(title: str, headers: tuple[str, str], rows: Iterable[tuple[str,
 # --- Markdown ----------------------------------------------------------------------------------
 
 
-def render_markdown(proposal: Proposal, evaluation: Evaluation) -> str:
-    """The evaluation as a ready decision record in Markdown (no dates in it)."""
+def render_markdown(
+    proposal: Proposal, evaluation: Evaluation, *, additions: Additions = NOTHING_ADDED
+) -> str:
+    """The evaluation as a ready decision record in Markdown (no dates in it); pictures are
+    linked by their paths as given."""
     telling = tell(proposal, evaluation)
     headline, *summary = summary_lines(telling)
+    top = [*summary, *additions.top_lines()]
     sections = [
         f"# Fine-tuning decision record: {md_inline(proposal.title)}",
-        f"**{headline}**\n\n" + "\n\n".join(md_inline(line) for line in summary),
+        f"**{headline}**\n\n" + "\n\n".join(md_inline(line) for line in top),
         "## Inputs\n\n" + md_table(("input", "value"), input_rows(proposal, evaluation.policy)),
         "## Checks\n\n"
         + md_table(
@@ -203,6 +258,8 @@ def render_markdown(proposal: Proposal, evaluation: Evaluation) -> str:
         "## What would flip it\n\n"
         + "\n".join(f"- {md_inline(line)}" for line in telling.options or [NO_OPTIONS]),
     ]
+    if additions.pictures:
+        sections.append("## Pictures\n\n" + "\n\n".join(map(md_image, additions.pictures)))
     if evaluation.verdict is Verdict.APPROVE:
         sections.append(f"## Talking points\n\n> {md_inline(evaluation.script)}")
     sections.append(
@@ -227,6 +284,19 @@ def md_cell(text: str) -> str:
 def md_inline(text: str) -> str:
     """Text kept on one line."""
     return " ".join(text.split())
+
+
+_ALT_ESCAPES = str.maketrans({"\\": "\\\\", "[": "\\[", "]": "\\]"})
+
+
+def md_image(picture: PictureLink) -> str:
+    """``![finding](path)``: brackets in the alt text escaped, a path with spaces or
+    parentheses in angle brackets."""
+    alt = md_inline(picture.alt_text).translate(_ALT_ESCAPES)
+    path = picture.path
+    if any(character in path for character in " ()<>"):
+        path = "<" + path.replace("<", "%3C").replace(">", "%3E") + ">"
+    return f"![{alt}]({path})"
 
 
 # --- the quarter -------------------------------------------------------------------------------

@@ -3,72 +3,29 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tests.bot.cli_kit import (
+    CONTRACT_KEYS,
+    EXAMPLES,
+    ROOT,
+    VALID_PROPOSAL,
+    assert_refused,
+    run_cli,
+    write_json,
+)
 from tests.core.engine_kit import FIGURES
 from tests.worked_cases import CASES_DIR, case_paths
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ROOT / "examples"
 CASE_FILES = case_paths()
 EXAMPLE_FILES = sorted(path for path in EXAMPLES.glob("*.toml") if path.stem != "policy")
 FORMATS = ("text", "json", "markdown")
-CONTRACT_KEYS = {
-    "verdict",
-    "recommendation",
-    "primary_reason",
-    "checks",
-    "flips",
-    "verdict_flip",
-    "figures",
-    "script",
-    "policy",
-}
 FIGURE_KEYS = set(FIGURES)
-SCRUBBED_VARIABLES = ("FISCAL_YEAR_START_MONTH", "TIMEZONE", "FINETUNE_CHECK_DEBUG", "NO_COLOR")
-
-VALID_PROPOSAL = json.loads((CASES_DIR / "recommendation-widget.json").read_text())["proposal"]
-
-
-@dataclass(frozen=True)
-class Run:
-    code: int
-    stdout: str
-    stderr: str
-
-    @property
-    def error_lines(self) -> list[str]:
-        return self.stderr.splitlines()
-
-
-def run_cli(*args: str | Path, stdin: str = "", env: dict[str, str] | None = None) -> Run:
-    """Run `python -m bot.cli` in the project root and fail on any traceback."""
-    environment = {k: v for k, v in os.environ.items() if k not in SCRUBBED_VARIABLES}
-    environment.update(env or {})
-    done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", *map(str, args)],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=environment,
-        timeout=60,
-    )
-    assert "Traceback" not in done.stderr, done.stderr
-    return Run(done.returncode, done.stdout, done.stderr)
-
-
-def write_json(tmp_path: Path, data: object, name: str = "proposal.json") -> Path:
-    path = tmp_path / name
-    path.write_text(json.dumps(data))
-    return path
 
 
 def case_for(example: Path) -> dict[str, object]:
@@ -218,14 +175,6 @@ def test_evaluate_does_not_import_the_slack_stack() -> None:
 
 
 # --- evaluate: invalid input ---------------------------------------------------------------
-
-
-def assert_refused(run: Run, *expected_starts: str) -> None:
-    """Exit 2, and one stderr line per problem, each starting as expected."""
-    assert run.code == 2, (run.stdout, run.stderr)
-    assert run.stdout == ""
-    for start in expected_starts:
-        assert any(line.startswith(start) for line in run.error_lines), run.stderr
 
 
 def test_a_value_out_of_range_is_refused_naming_the_field(tmp_path: Path) -> None:

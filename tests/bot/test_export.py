@@ -52,7 +52,7 @@ def read_csv(text: str) -> list[dict[str, str]]:
 
 async def test_the_csv_reads_back_as_the_values_stored(stores: Stores) -> None:
     records = await fill(stores)
-    rows = read_csv(await export_decisions(stores, format="csv"))
+    rows = read_csv(await export_decisions(stores.reads, format="csv"))
     assert [row["title"] for row in rows] == TRICKY_TITLES
     for row, record in zip(rows, records, strict=True):
         assert int(row["id"]) == record.id
@@ -64,8 +64,8 @@ async def test_the_csv_reads_back_as_the_values_stored(stores: Stores) -> None:
 
 async def test_the_csv_and_the_json_hold_the_same_rows(stores: Stores) -> None:
     await fill(stores)
-    from_csv = read_csv(await export_decisions(stores, format="csv"))
-    from_json = json.loads(await export_decisions(stores, format="json"))
+    from_csv = read_csv(await export_decisions(stores.reads, format="csv"))
+    from_json = json.loads(await export_decisions(stores.reads, format="json"))
     assert len(from_csv) == len(from_json) == len(TRICKY_TITLES)
     for csv_row, json_row in zip(from_csv, from_json, strict=True):
         assert list(csv_row) == list(EXPORT_COLUMNS) == list(json_row)
@@ -82,7 +82,7 @@ async def test_the_csv_and_the_json_hold_the_same_rows(stores: Stores) -> None:
 
 async def test_each_row_carries_the_vote_counts_and_the_outcome(stores: Stores) -> None:
     await fill(stores)
-    first, second, *_ = json.loads(await export_decisions(stores, format="json"))
+    first, second, *_ = json.loads(await export_decisions(stores.reads, format="json"))
     assert (first["approve"], first["reject"], first["abstain"]) == (2, 0, 1)
     assert (first["vote_state"], first["outcome"]) == ("closed", "approved")
     assert first["closed_at"] == "2026-03-03T09:00:00+00:00"
@@ -95,7 +95,7 @@ async def test_a_rejected_decision_gives_its_recommendation_and_reason(
     stores: Stores,
 ) -> None:
     record = await store_proposal(stores, proposal_input("Too slow", delivery_days=80))
-    (row,) = json.loads(await export_decisions(stores, format="json"))
+    (row,) = json.loads(await export_decisions(stores.reads, format="json"))
     assert row["verdict"] == "reject"
     assert row["recommendation"] == record.evaluation.recommendation.value
     assert row["primary_reason"] == record.evaluation.primary_reason
@@ -105,15 +105,15 @@ async def test_a_rejected_decision_gives_its_recommendation_and_reason(
 async def test_an_infinite_roi_is_null_in_json_and_inf_in_csv(stores: Stores) -> None:
     free = proposal_input("Free", engineer_day_cost_usd=0.0, compute_cost_usd=0.0)
     await store_proposal(stores, free)
-    (row,) = json.loads(await export_decisions(stores, format="json"))
-    (csv_row,) = read_csv(await export_decisions(stores, format="csv"))
+    (row,) = json.loads(await export_decisions(stores.reads, format="json"))
+    (csv_row,) = read_csv(await export_decisions(stores.reads, format="csv"))
     assert row["timing_adjusted_roi"] is None
     assert math.isinf(float(csv_row["timing_adjusted_roi"]))
 
 
 @pytest.mark.parametrize("output", ["csv", "json"])
 async def test_an_empty_database_exports_no_rows(stores: Stores, output: Any) -> None:
-    text = await export_decisions(stores, format=output)
+    text = await export_decisions(stores.reads, format=output)
     loaded = read_csv(text) if output == "csv" else json.loads(text)
     assert loaded == []
     if output == "csv":
@@ -131,7 +131,7 @@ async def test_a_revision_exports_the_latest_evaluation(stores: Stores) -> None:
         now=NOW,
         reset_votes=False,
     )
-    (row,) = json.loads(await export_decisions(stores, format="json"))
+    (row,) = json.loads(await export_decisions(stores.reads, format="json"))
     assert (row["verdict"], row["primary_reason"]) == ("approve", None)
 
 
@@ -141,5 +141,5 @@ async def test_the_export_takes_two_queries_however_many_decisions(
     for index in range(25):
         await store_proposal(stores, proposal_input(f"P{index}"))
     with statements_sent(stores.engine) as statements:
-        await export_decisions(stores, format="csv")
+        await export_decisions(stores.reads, format="csv")
     assert len(statements) == 2

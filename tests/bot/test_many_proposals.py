@@ -234,7 +234,7 @@ async def test_each_decision_record_is_the_proposals_own(
 async def test_the_export_has_each_proposals_own_verdict_and_figures(
     stores: Stores, stored: list[Stored]
 ) -> None:
-    rows = json.loads(await export_decisions(stores, format="json"))
+    rows = json.loads(await export_decisions(stores.reads, format="json"))
     assert [row["id"] for row in rows] == [each.record.id for each in stored]
     for row, each in zip(rows, stored, strict=True):
         expected = each.expected

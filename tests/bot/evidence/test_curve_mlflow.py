@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.evidence.curve import CurveError, read_curve
-from tests.bot.evidence.conftest import free_port
 from tests.bot.evidence.training_runs import mlflow_run
+from tests.bot.mlflow_server import free_port
 
 URI = "MLFLOW_TRACKING_URI"
 

@@ -1,4 +1,5 @@
-"""A real MLflow tracking server for the loss-curve tests, started once per session.
+"""A real MLflow tracking server for the tests that read runs from one (the loss-curve library
+and `evaluate --training-log mlflow:RUN`), started once per session.
 
 `mlflow server` on a SQLite store in a temporary directory, one worker, its background job
 runner off (it starts a handful of queue consumers the tests do not need), on a free port of

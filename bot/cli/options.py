@@ -1,0 +1,29 @@
+"""Options several sub-commands share, declared once."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+
+def add_format(
+    parser: argparse.ArgumentParser, choices: Sequence[str] = ("text", "json"), default: str = ""
+) -> None:
+    """``--format`` with the given choices; the first is the default unless one is named."""
+    chosen = default or choices[0]
+    parser.add_argument(
+        "--format",
+        choices=tuple(choices),
+        default=chosen,
+        help=f"output format (default: {chosen})",
+    )
+
+
+def add_date(parser: argparse.ArgumentParser) -> None:
+    """``--date YYYY-MM-DD``, today when absent."""
+    parser.add_argument("--date", metavar="YYYY-MM-DD", help="the day (default: today)")
+
+
+def add_policy(parser: argparse.ArgumentParser) -> None:
+    """``--policy FILE``, the default policy when absent."""
+    parser.add_argument("--policy", metavar="FILE", help="policy TOML file (default: defaults)")
