@@ -29,6 +29,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 	$(BIN)/ruff check core bot tests benchmarks
 	$(BIN)/mypy --strict core
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	@for b in core_eval ack_latency vote_burst reminder_sweep scan; do \

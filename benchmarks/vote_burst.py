@@ -41,8 +41,8 @@ from harness import Database, Group, Process  # noqa: E402
 
 from bot.blocks.modal import proposal_modal  # noqa: E402
 from bot.infrastructure.clock import SystemClock  # noqa: E402
+from bot.models import Choice  # noqa: E402
 from bot.persistence.database import create_engine  # noqa: E402
-from bot.persistence.records import Choice  # noqa: E402
 from bot.persistence.stores import Stores  # noqa: E402
 from core.policy import Policy  # noqa: E402
 from tests.bot import signing  # noqa: E402

@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from core.figures import DECIMALS
+from core.precision import DECIMALS
 
 _SCALE = 10.0**DECIMALS
 _SELF_ROUNDED = 2.0**23

@@ -4,24 +4,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from functools import partial
 from operator import itemgetter
-from typing import TYPE_CHECKING, NamedTuple, TypeVar
+from typing import NamedTuple, TypeVar
 
-if TYPE_CHECKING:
-    from core.policy import Policy
-    from core.proposal import Proposal
+from core.policy import Policy
+from core.precision import DECIMALS, INFINITY
+from core.proposal import Proposal
 
 _T = TypeVar("_T")
 
-DECIMALS = 9
-INFINITY = math.inf
-
-
-# ``nine(x)``: x rounded to 9 decimals, the precision every comparison and floor works at.
-# (A partial of the builtin: a Python wrapper doubles its cost. The formulas below, which run
-# several times per evaluation, call ``round(x, DECIMALS)`` directly, cheaper still.)
-nine: Callable[[float], float] = partial(round, ndigits=DECIMALS)
 
 
 class Terms(NamedTuple):

@@ -21,11 +21,11 @@ from core.figures import (
     clean_rows,
     derive,
     labour_cost,
-    nine,
     revenue_share_after_delivery,
 )
 from core.limits import Limits
 from core.policy import Policy
+from core.precision import nine
 from core.proposal import Bounds, Proposal, bounds_of
 from core.rules import NUMERIC_GATES, READS
 from core.wording import days, exact, percent, proportion, roi, roi_threshold

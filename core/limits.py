@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from core.figures import nine
 from core.policy import Policy
+from core.precision import nine
 from core.wording import PERCENT_PLACES, ROI_PLACES, WEIGHTED_PLACES, exact
 
 

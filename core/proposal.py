@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 import annotated_types
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from core.figures import DECIMALS
+from core.precision import DECIMALS
 from core.ranges import RANGED_FIELDS, Ranges, validated_ranges
 
 Comparator = Literal[">=", "<="]

@@ -6,7 +6,6 @@ from collections.abc import Callable, Sequence
 
 from core.evaluation import CheckData, CheckId, CheckKind, Status
 from core.figures import (
-    DECIMALS,
     Derived,
     Terms,
     axis_value,
@@ -20,6 +19,7 @@ from core.figures import (
 )
 from core.limits import Limits
 from core.policy import Policy
+from core.precision import DECIMALS
 from core.proposal import MetricLock, Proposal
 from core.wording import (
     days,
@@ -340,14 +340,14 @@ def diminishing_returns(terms: Terms, policy: Policy, limits: Limits) -> CheckDa
     if count > ceiling:
         status = WARN
         message = (
-            f"{rows(count)} go past the {limits.diminishing_returns_text} after which more "
+            f"{rows(count)} go past the {limits.diminishing_returns_text} rows after which more "
             "data stops helping; curate rather than collect."
         )
     else:
         status = PASS
         message = (
-            f"{rows(count)} stay within the {limits.diminishing_returns_text} up to which more "
-            "data still helps."
+            f"{rows(count)} stay within the {limits.diminishing_returns_text} rows up to which "
+            "more data still helps."
         )
     return _check(CheckId.DIMINISHING_RETURNS, ADVISORY, status, count, ceiling, message)
 

@@ -20,9 +20,10 @@ from numpy.typing import NDArray
 
 from core.array_rounding import nine_array
 from core.evaluation import CheckId, Status
-from core.figures import DECIMALS, INFINITY, Terms
+from core.figures import Terms
 from core.limits import Limits, limits_of
 from core.policy import Policy
+from core.precision import DECIMALS, INFINITY
 from core.proposal import Proposal
 from core.ranges import RANGED_FIELDS, WHOLE_FIELDS
 from core.rules import READS, metric_lock, unmet_locks

@@ -8,8 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from core.evaluation import CheckId
-from core.ranges import WHOLE_FIELDS
-from core.wording import exact
+from core.wording import field_value, field_words
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
 
@@ -68,23 +67,6 @@ def uncertainty_json(uncertainty: Uncertainty) -> dict[str, Any]:
     }
 
 
-# How a field is named in a sentence, and how one of its values is written.
-_NAMES: dict[str, tuple[str, str]] = {
-    "projected_lift_pct": ("the projected lift", "{} %"),
-    "dataset_examples": ("the row count", "{} row"),
-    "label_accuracy_pct": ("label accuracy", "{} %"),
-    "diversity_pct": ("diversity", "{} %"),
-    "duplicate_pct": ("the duplicate share", "{} %"),
-    "engineers": ("the team size", "{} engineer"),
-    "engineering_days": ("the sprint length", "{} day"),
-    "compute_cost_usd": ("the compute cost", "${}"),
-    "projected_revenue_usd": ("the projected revenue", "${}"),
-    "delivery_days": ("the delivery time", "{} day"),
-    "latency_ms": ("latency", "{} ms"),
-    "prompt_result": ("the prompt-only result", "{}"),
-}
-
-
 def describe_uncertainty(uncertainty: Uncertainty) -> str:
     """One sentence: ``Approves in 65 % of scenarios; latency is the swing factor (41 % at
     170 ms, 88 % at 120 ms)``, the end that approves less often first."""
@@ -99,7 +81,7 @@ def describe_uncertainty(uncertainty: Uncertainty) -> str:
     if ends[1][0] < ends[0][0]:
         ends.reverse()
     (worse, worse_value), (better, better_value) = ends
-    name = _NAMES[factor.field][0]
+    name = field_words(factor.field).name
     return (
         f"{share}; {name} is the swing factor ({percent(worse)} at "
         f"{value_text(factor.field, worse_value)}, {percent(better)} at "
@@ -118,9 +100,5 @@ def percent(probability: float) -> str:
 
 
 def value_text(field: str, value: float) -> str:
-    """A value of a ranged field with its unit: ``170 ms``, ``$12,000``, ``3 engineers``."""
-    pattern = _NAMES[field][1]
-    number = exact(int(value)) if field in WHOLE_FIELDS else exact(value)
-    text = pattern.format(number)
-    plural_noun = pattern.endswith(("row", "engineer", "day"))
-    return f"{text}s" if plural_noun and value != 1 else text
+    """A value of a ranged field in its unit (`core.wording`): ``170 ms``, ``$12,000``."""
+    return field_value(field, value)

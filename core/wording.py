@@ -31,7 +31,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from core.figures import DECIMALS
+from core.precision import DECIMALS
 
 # ",.Nf" for N decimals: a figure written with N decimals and thousands separators.
 _FIXED = tuple(f",.{decimals}f" for decimals in range(DECIMALS + 1))
@@ -177,7 +177,9 @@ def hours_per_week(value: float) -> str:
 
 # --- the fields of a proposal, as people name them ------------------------------------------
 
-Kind = Literal["percent", "rows", "money", "days", "whole_days", "ms", "hours", "count", "result"]
+Kind = Literal[
+    "percent", "rows", "money", "days", "whole_days", "ms", "hours", "count", "people", "result"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +198,7 @@ FIELDS: dict[str, FieldWords] = {
     "label_accuracy_pct": FieldWords("label accuracy", "percent"),
     "diversity_pct": FieldWords("diversity", "percent"),
     "duplicate_pct": FieldWords("duplicates", "percent"),
-    "engineers": FieldWords("engineers", "count"),
+    "engineers": FieldWords("engineers", "people"),
     "engineering_days": FieldWords("sprint length", "days"),
     "engineer_day_cost_usd": FieldWords("engineer-day cost", "money"),
     "compute_cost_usd": FieldWords("compute budget", "money"),
@@ -221,6 +223,7 @@ _BOUND_PLACES: dict[Kind, int] = {
     "ms": 1,
     "hours": 1,
     "count": 0,
+    "people": 0,
     "result": 4,
 }
 
@@ -247,6 +250,8 @@ def value_of(kind: Kind, value: float) -> str:
         return hours_per_week(value)
     if kind == "count":
         return f"{int(value):,}"
+    if kind == "people":
+        return plural(int(value), "engineer")
     return exact(value)
 
 

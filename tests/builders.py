@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.persistence.records import DeliveryState, ProposalRecord
+from bot.models import DeliveryState, ProposalRecord
 from bot.persistence.stores import Stores
 from bot.voting.domain import VoteState
 from core.engine import evaluate

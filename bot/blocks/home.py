@@ -23,7 +23,7 @@ from bot.blocks.format import (
     sections_from_lines,
 )
 from bot.blocks.verdict import VERDICT_LABELS
-from bot.persistence.records import DecisionSummary, DeliveryState, HomeData
+from bot.models import DecisionSummary, DeliveryState, HomeData
 from bot.voting.domain import Choice, Outcome, VoteState
 from bot.voting.rules import may_vote
 from core.calendar import FiscalQuarter, next_quarter, qit_deadline

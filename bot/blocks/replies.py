@@ -18,7 +18,7 @@ from bot.blocks.format import (
     sections_from_lines,
 )
 from bot.blocks.verdict import VERDICT_LABELS
-from bot.persistence.records import DeliveryState, ProposalRecord
+from bot.models import DeliveryState, ProposalRecord
 from bot.voting.domain import Outcome, VoteState
 from core.calendar import FiscalQuarter
 from core.policy import Policy

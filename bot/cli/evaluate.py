@@ -15,7 +15,7 @@ from bot.cli.errors import EXIT_OK, InputError
 from bot.cli.evidence import Evidence, gather, refuse_orphan_options
 from bot.cli.inputs import load_policy, load_proposal
 from bot.cli.options import add_format, add_policy
-from bot.rendering import Additions, PictureLink, render_markdown, render_text
+from bot.reports.evaluation_report import Additions, PictureLink, render_markdown, render_text
 from core.contract import evaluation_json
 from core.engine import evaluate
 from core.evaluation import Evaluation

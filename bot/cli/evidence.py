@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.cli.errors import InputError
 from bot.cli.inputs import validated_proposal
-from bot.rendering import range_text
+from bot.reports.evaluation_report import range_text
 from core.proposal import Proposal
 from core.wording import capitalised, exact, field_value, field_words, rows
 

@@ -44,9 +44,9 @@ def run(args: argparse.Namespace) -> int:
 
 async def _export(url: str, output_format: str) -> str:
     """The export text, read through the read models on a short-lived engine."""
-    from bot.export import export_decisions
     from bot.persistence.database import create_engine
     from bot.persistence.read_models import ReadModels
+    from bot.reports.export import export_decisions
 
     engine = create_engine(url, pooled=False)
     try:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from bot.cli.days import parse_start_month, today
 from bot.cli.errors import InputError
-from bot.rendering import PictureLink
+from bot.reports.evaluation_report import PictureLink
 from core.evaluation import Evaluation
 from core.proposal import Proposal
 from core.uncertainty import Uncertainty

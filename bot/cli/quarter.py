@@ -11,7 +11,7 @@ from typing import Any
 from bot.cli.days import parse_day, parse_delivery_days, parse_start_month, today
 from bot.cli.errors import EXIT_OK
 from bot.cli.options import add_date, add_format
-from bot.rendering import render_quarter_text
+from bot.reports.evaluation_report import render_quarter_text
 from core.calendar import days_to_close, fiscal_quarter, qit_deadline
 
 NAME = "quarter"

@@ -15,6 +15,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Start the bot; the Slack stack is imported only now."""
-    from bot.__main__ import main as serve_main
+    from bot.composition import main as serve_main
 
     return serve_main([])

@@ -8,9 +8,9 @@ from bot.deps import Deps
 from bot.listeners import (
     actions,
     commands,
+    decision_record,
     errors,
     home,
-    records,
     revise,
     submissions,
     votes,
@@ -25,5 +25,5 @@ def register_listeners(app: AsyncApp, deps: Deps) -> None:
     actions.register(app, deps)
     votes.register(app, deps)
     revise.register(app, deps)
-    records.register(app, deps)
+    decision_record.register(app, deps)
     home.register(app, deps)

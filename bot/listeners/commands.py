@@ -21,10 +21,10 @@ from bot.blocks.replies import (
     unknown_subcommand_blocks,
 )
 from bot.deps import Deps
+from bot.listeners.decision_record import SUBCOMMAND as RECORD
+from bot.listeners.decision_record import record_command_answer
 from bot.listeners.errors import failures_reported
-from bot.listeners.records import SUBCOMMAND as RECORD
-from bot.listeners.records import record_command_answer
-from bot.persistence.records import ProposalRecord
+from bot.models import ProposalRecord
 from bot.voting.committee import SUBCOMMAND as COMMITTEE
 from bot.voting.committee import (
     CommitteeCommand,

@@ -20,7 +20,7 @@ from bot.deps import Deps
 from bot.forms import ModalContext, has_reset_votes_block, reset_votes_ticked
 from bot.ids import RESET_VOTES_BLOCK, ActionId, ProposalBlock
 from bot.listeners.errors import failures_reported
-from bot.persistence.records import ProposalRecord
+from bot.models import ProposalRecord
 from bot.services import UserFacingError
 from bot.services.ballot import tell_privately
 from bot.services.posting import (

@@ -20,7 +20,7 @@ from bot.forms import ModalContext, ModalOptions, decode_private_metadata, parse
 from bot.ids import CallbackId, ProposalBlock
 from bot.listeners.errors import failures_reported
 from bot.listeners.revise import submit_revision
-from bot.persistence.records import ProposalRecord
+from bot.models import ProposalRecord
 from bot.services.posting import Submission, deliver_verdict, store_proposal
 from core.proposal import Proposal
 

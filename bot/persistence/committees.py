@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.persistence.records import CommitteeAction, CommitteeChangeRecord
+from bot.models import CommitteeAction, CommitteeChangeRecord
 from bot.persistence.rows import CHANGES, MEMBERS
 from bot.persistence.store import Store
 from bot.persistence.tables import CommitteeChangeRow

@@ -21,7 +21,7 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, Table, and_, bindparam, func, or_, update
 from sqlalchemy.sql.dml import Update
 
-from bot.persistence.records import LedgerEntry, LedgerKey, ReminderRecord
+from bot.models import LedgerEntry, LedgerKey, ReminderRecord
 from bot.persistence.tables import ReminderRow
 
 CLAIM_PREFIX = "claimed:"

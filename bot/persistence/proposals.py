@@ -13,7 +13,7 @@ from sqlalchemy import and_, bindparam, delete, literal_column, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.elements import Label
 
-from bot.persistence.records import (
+from bot.models import (
     DeliveryState,
     EvaluationRecord,
     ProposalNotFoundError,

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 
-from bot.persistence.records import (
+from bot.models import (
     DecisionSummary,
     DeliveryState,
     HomeData,

@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.models import LedgerEntry, LedgerKey, ReminderRecord
 from bot.persistence import ledger
-from bot.persistence.records import LedgerEntry, LedgerKey, ReminderRecord
 from bot.persistence.rows import REMINDERS, ledger_key, reminder_record
 from bot.persistence.store import Store
 

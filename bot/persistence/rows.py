@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 from sqlalchemy import Table, and_
 
-from bot.persistence.records import (
+from bot.models import (
     DecisionSummary,
     DeliveryState,
     EvaluationRecord,

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import and_, literal, or_, select, update
 
-from bot.persistence.records import ProposalNotFoundError, VoteRecord
+from bot.models import ProposalNotFoundError, VoteRecord
 from bot.persistence.rows import PROPOSALS, VOTES, vote_record
 from bot.persistence.store import Store
 from bot.voting.domain import Choice, Outcome, VoteChange, VoteState

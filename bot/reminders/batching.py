@@ -19,8 +19,8 @@ from types import TracebackType
 from typing import Protocol
 
 from bot.infrastructure.clock import Clock
+from bot.models import LedgerEntry, LedgerKey
 from bot.persistence.ledger import CLAIM_STALE_AFTER
-from bot.persistence.records import LedgerEntry, LedgerKey
 from bot.persistence.reminder_ledger import ReminderLedger
 
 CLAIM_BATCH_SECONDS = 120.0

@@ -41,9 +41,9 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 # The targets are the records the stores returns; the plan re-exports them with the key.
-from bot.persistence.records import LedgerKey as LedgerKey
-from bot.persistence.records import NudgeTarget as NudgeTarget
-from bot.persistence.records import ReminderTarget as ReminderTarget
+from bot.models import LedgerKey as LedgerKey
+from bot.models import NudgeTarget as NudgeTarget
+from bot.models import ReminderTarget as ReminderTarget
 from bot.voting.domain import Outcome, effective_committee
 from core.calendar import FiscalQuarter, fiscal_quarter, next_quarter
 

@@ -26,8 +26,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.infrastructure.clock import Clock
 from bot.infrastructure.settings import Settings
+from bot.models import LedgerEntry
 from bot.persistence.ledger import is_given_up
-from bot.persistence.records import LedgerEntry
 from bot.persistence.stores import Stores
 from bot.reminders import texts
 from bot.reminders.batching import LaneClaims, SentRows, claim_batch

@@ -15,7 +15,7 @@ from bot.blocks.verdict import VERDICT_LABELS, verdict_metadata
 from bot.deps import Deps
 from bot.forms import ModalOptions
 from bot.infrastructure.slack_client import slack_error_code
-from bot.persistence.records import DeliveryState, ProposalRecord
+from bot.models import DeliveryState, ProposalRecord
 from bot.services import UserFacingError
 from bot.services.ballot import ballot_message
 from core.engine import evaluate

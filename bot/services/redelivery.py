@@ -29,7 +29,7 @@ from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
-from bot.persistence.records import DeliveryState, ProposalRecord
+from bot.models import DeliveryState, ProposalRecord
 from bot.services import UserFacingError
 from bot.services.posting import post_verdict
 

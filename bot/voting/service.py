@@ -25,9 +25,9 @@ from enum import StrEnum
 
 from bot.infrastructure.clock import Clock
 from bot.infrastructure.keyed_locks import KeyedLocks
+from bot.models import ProposalNotFoundError, ProposalRecord, VoteRecord
 from bot.persistence.committees import CommitteeStore
 from bot.persistence.proposals import ProposalStore
-from bot.persistence.records import ProposalNotFoundError, ProposalRecord, VoteRecord
 from bot.persistence.votes import VoteStore
 from bot.voting import texts
 from bot.voting.committee import CommitteeCommand, CommitteeVerb

@@ -559,7 +559,7 @@ def test_reminders_with_a_bad_date_exits_two_naming_the_option(tmp_path: Path) -
 
 
 def test_a_pipe_in_a_title_does_not_break_the_markdown_tables() -> None:
-    from bot.rendering import render_markdown
+    from bot.reports.evaluation_report import render_markdown
     from core.engine import evaluate
     from core.policy import Policy
     from core.proposal import Proposal
@@ -571,7 +571,7 @@ def test_a_pipe_in_a_title_does_not_break_the_markdown_tables() -> None:
 
 
 def test_markup_in_a_title_is_printed_literally_in_the_text_report() -> None:
-    from bot.rendering import render_text
+    from bot.reports.evaluation_report import render_text
     from core.engine import evaluate
     from core.policy import Policy
     from core.proposal import Proposal

@@ -6,9 +6,9 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.persistence.records import EvaluationRecord, ProposalRecord, VoteRecord
+from bot.models import EvaluationRecord, ProposalRecord, VoteRecord
 from bot.persistence.stores import Stores
-from bot.records_markdown import (
+from bot.reports.decision_record import (
     decision_record,
     decision_record_blocks,
     decision_record_message,

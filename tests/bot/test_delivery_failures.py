@@ -8,7 +8,7 @@ import pytest
 from slack_bolt.async_app import AsyncApp
 
 from bot.blocks.replies import not_in_channel_text
-from bot.persistence.records import DeliveryState, ProposalRecord
+from bot.models import DeliveryState, ProposalRecord
 from bot.persistence.stores import Stores
 from tests.bot import signing
 from tests.bot.conftest import APPROVABLE, RunningApp, serve

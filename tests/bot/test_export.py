@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from bot.export import EXPORT_COLUMNS, export_decisions
-from bot.persistence.records import ProposalRecord
+from bot.models import ProposalRecord
 from bot.persistence.stores import Stores
+from bot.reports.export import EXPORT_COLUMNS, export_decisions
 from bot.voting.domain import Choice, Outcome
 from core.engine import evaluate
 from core.policy import Policy

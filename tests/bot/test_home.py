@@ -14,7 +14,7 @@ from bot.blocks.home import (
     own_proposals,
     quarter_decisions,
 )
-from bot.persistence.records import DecisionSummary, DeliveryState, HomeData, ProposalRecord
+from bot.models import DecisionSummary, DeliveryState, HomeData, ProposalRecord
 from bot.persistence.stores import Stores
 from bot.voting.domain import Choice, Outcome, VoteState
 from core.calendar import FiscalQuarter, fiscal_quarter

@@ -20,10 +20,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.export import export_decisions
-from bot.persistence.records import ProposalRecord
+from bot.models import ProposalRecord
 from bot.persistence.stores import Stores
-from bot.records_markdown import decision_record
+from bot.reports.decision_record import decision_record
+from bot.reports.export import export_decisions
 from bot.voting.domain import Outcome, VoteState
 from core.engine import evaluate
 from core.evaluation import Evaluation

@@ -13,7 +13,7 @@ from bot.blocks.modal import proposal_modal
 from bot.forms import parse_proposal_form
 from bot.ids import ActionId
 from bot.listeners.errors import SLACK_MESSAGE
-from bot.persistence.records import ProposalRecord
+from bot.models import ProposalRecord
 from bot.persistence.stores import Stores
 from core.evaluation import CheckId
 from tests.bot import signing

@@ -15,8 +15,8 @@ from bot.blocks.verdict import verdict_metadata
 from bot.deps import Deps
 from bot.forms import ModalOptions
 from bot.infrastructure.settings import Settings
+from bot.models import DeliveryState, ProposalRecord
 from bot.persistence.database import create_engine
-from bot.persistence.records import DeliveryState, ProposalRecord
 from bot.persistence.stores import Stores
 from bot.services.posting import Submission, deliver_verdict, store_proposal
 from bot.services.redelivery import REDELIVERY_GRACE, RedeliveryReport, redeliver_pending_verdicts

@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.infrastructure.settings import Settings
 from bot.infrastructure.slack_client import make_client
+from bot.models import LedgerEntry
 from bot.persistence.database import create_engine
-from bot.persistence.records import LedgerEntry
 from bot.persistence.stores import Stores
 from bot.reminders.batching import SentRows
 from bot.reminders.report import due_reminders_report, reminders_command

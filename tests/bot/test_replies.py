@@ -14,7 +14,7 @@ from bot.blocks.replies import (
     quarter_blocks,
     unknown_subcommand_blocks,
 )
-from bot.persistence.records import DeliveryState, ProposalRecord
+from bot.models import DeliveryState, ProposalRecord
 from bot.voting.domain import Outcome, VoteState
 from core.calendar import fiscal_quarter
 from core.policy import Policy

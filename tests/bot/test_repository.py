@@ -14,15 +14,15 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError, StatementError
 
-from bot.persistence.database import DatabaseUrlError, create_engine
-from bot.persistence.ledger import is_given_up
-from bot.persistence.records import (
+from bot.models import (
     CommitteeAction,
     DeliveryState,
     LedgerEntry,
     ProposalNotFoundError,
     ReminderRecord,
 )
+from bot.persistence.database import DatabaseUrlError, create_engine
+from bot.persistence.ledger import is_given_up
 from bot.persistence.stores import Stores
 from bot.voting.domain import Choice, Outcome, VoteChange, VoteState
 from core.evaluation import (

@@ -15,8 +15,8 @@ from bot.deps import Deps
 from bot.forms import parse_proposal_form
 from bot.infrastructure.background import BACKGROUND_CONCURRENCY
 from bot.infrastructure.settings import Settings
+from bot.models import DeliveryState, ProposalRecord
 from bot.persistence.database import create_engine
-from bot.persistence.records import DeliveryState, ProposalRecord
 from bot.persistence.stores import Stores
 from core.evaluation import Verdict
 from tests.bot import signing

@@ -19,7 +19,7 @@ import pytest
 from bot.deps import Deps
 from bot.infrastructure.coalescer import UpdateCoalescer
 from bot.infrastructure.settings import Settings, load_settings
-from bot.persistence.records import CommitteeAction
+from bot.models import CommitteeAction
 from bot.persistence.stores import Stores
 from bot.services.ballot import close_due_votes
 from bot.voting.domain import Choice, Outcome, VoteState

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.persistence.records import VoteRecord
+from bot.models import VoteRecord
 from bot.voting.domain import Choice, Outcome, Tally
 from bot.voting.rules import (
     deadline_passed,

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bot.infrastructure.coalescer import UpdateCoalescer
-from bot.persistence.records import CommitteeAction, ProposalRecord, VoteRecord
+from bot.models import CommitteeAction, ProposalRecord, VoteRecord
 from bot.persistence.stores import Stores
 from bot.voting.committee import parse_committee_command
 from bot.voting.domain import (

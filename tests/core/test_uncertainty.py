@@ -365,11 +365,11 @@ def test_the_sentence_names_the_swing_factor_with_its_worse_end_first() -> None:
 @pytest.mark.parametrize(
     ("field", "low", "high", "ends"),
     [
-        ("projected_revenue_usd", 150_000.0, 250_000.5, "(10 % at $150,000, 90 % at $250,000.5)"),
+        ("projected_revenue_usd", 150_000.0, 250_000.5, "(10 % at $150,000, 90 % at $250,000)"),
         ("engineers", 1, 3, "(10 % at 1 engineer, 90 % at 3 engineers)"),
         ("dataset_examples", 90_000, 150_000, "(10 % at 90,000 rows, 90 % at 150,000 rows)"),
         ("engineering_days", 1.0, 12.5, "(10 % at 1 day, 90 % at 12.5 days)"),
-        ("duplicate_pct", 2.5, 3.0, "(10 % at 2.5 %, 90 % at 3 %)"),
+        ("duplicate_pct", 2.5, 3.0, "(10 % at 2.5 %, 90 % at 3.0 %)"),
         ("prompt_result", 60.0, 80.0, "(10 % at 60, 90 % at 80)"),
     ],
 )

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.evidence.scan.report import ScanReport
-from core.figures import DECIMALS
 from core.policy import Policy
+from core.precision import DECIMALS
 from core.wording import exact, figure
 
 

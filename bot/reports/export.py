@@ -15,8 +15,8 @@ import math
 from datetime import datetime
 from typing import Literal
 
+from bot.models import DecisionSummary
 from bot.persistence.read_models import ReadModels
-from bot.persistence.records import DecisionSummary
 
 ExportFormat = Literal["csv", "json"]
 

@@ -20,8 +20,8 @@ from bot.blocks.format import Block, context, section
 from bot.deps import Deps
 from bot.ids import ActionId
 from bot.listeners.errors import failures_reported
-from bot.persistence.records import ProposalRecord
-from bot.records_markdown import decision_record_message
+from bot.models import ProposalRecord
+from bot.reports.decision_record import decision_record_message
 
 SUBCOMMAND = "record"
 LARGEST_PROPOSAL_ID = 2**31 - 1

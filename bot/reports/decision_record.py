@@ -19,8 +19,8 @@ from bot.blocks.format import (
     header,
     sections_from_lines,
 )
-from bot.persistence.records import EvaluationRecord, ProposalRecord, VoteRecord
-from bot.rendering import md_table, render_markdown
+from bot.models import EvaluationRecord, ProposalRecord, VoteRecord
+from bot.reports.evaluation_report import md_table, render_markdown
 from bot.voting.domain import Choice, Outcome, VoteState
 from bot.voting.rules import tally
 from bot.voting.texts import closed_by_words, outcome_line, overrule_note
