@@ -26,7 +26,7 @@ from contextlib import AsyncExitStack, suppress
 from functools import partial
 from typing import TypeVar
 
-from aiohttp import web
+from aiohttp import ClientSession, web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
@@ -128,10 +128,12 @@ async def serve(settings: Settings) -> int:
     """Start, run until SIGTERM or SIGINT, then shut down gracefully."""
     stop = _stop_on_signals()
     engine = create_engine(settings.database_url)
-    deps = build_deps(settings, Stores.on(engine))
+    http = ClientSession()  # one pool of connections to Slack for every Web API call
+    deps = build_deps(settings, Stores.on(engine), http)
     app = create_app(deps)
     async with AsyncExitStack() as stack:
         stack.push_async_callback(engine.dispose)
+        stack.push_async_callback(http.close)
         stack.push_async_callback(_finish_background_work, deps)
         started = await until_stopped(stop, start(stack, app, deps, engine))
         if started is None:
@@ -183,12 +185,12 @@ async def until_stopped(stop: asyncio.Event, work: Awaitable[T]) -> T | None:
     return None
 
 
-def build_deps(settings: Settings, stores: Stores) -> Deps:
-    """The production collaborators: the real clock, the retrying Slack client."""
+def build_deps(settings: Settings, stores: Stores, http: ClientSession) -> Deps:
+    """The production collaborators: the real clock, the retrying Slack client on one pool."""
     return Deps(
         settings=settings,
         stores=stores,
-        client=make_client(settings),
+        client=make_client(settings, http),
         clock=SystemClock(),
         policy=settings.load_policy(),
     )

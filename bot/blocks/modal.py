@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from bot.blocks.format import Block, context, divider, general, header, money, plain, plain_number
@@ -183,14 +184,11 @@ def proposal_modal(
     Revising (``proposal_id`` given) keeps the vote's deadline and ballot, so their inputs
     give way to a note and, when ``votes_to_reset`` votes were cast, a confirmation to reset.
     """
-    values = _initial_values(prefill, options or ModalOptions())
     revising = proposal_id is not None
-    dropped_locks = max(0, len(prefill.locks) - LOCK_COUNT) if prefill else 0
-    blocks = [
-        *_intro_blocks(proposal_id),
-        *_field_blocks(policy, values, dropped_locks),
-        *(_revision_voting_blocks(votes_to_reset) if revising else _voting_blocks(policy, values)),
-    ]
+    if prefill is None and options is None and not revising:
+        blocks = list(_empty_form(policy))
+    else:
+        blocks = _form(policy, prefill, options, proposal_id, votes_to_reset)
     metadata = encode_private_metadata(ModalContext(channel_id=channel_id, proposal_id=proposal_id))
     return {
         "type": "modal",
@@ -201,6 +199,31 @@ def proposal_modal(
         "private_metadata": metadata,
         "blocks": blocks,
     }
+
+
+@lru_cache(maxsize=16)
+def _empty_form(policy: Policy) -> tuple[Block, ...]:
+    """The blocks of the empty form under a policy, built once: every `/finetune-check` opens
+    it, and building it is most of the command's own work. (The blocks are never changed
+    after; each view gets its own list.)"""
+    return tuple(_form(policy, None, None, None, 0))
+
+
+def _form(
+    policy: Policy,
+    prefill: Proposal | None,
+    options: ModalOptions | None,
+    proposal_id: int | None,
+    votes_to_reset: int,
+) -> list[Block]:
+    values = _initial_values(prefill, options or ModalOptions())
+    dropped_locks = max(0, len(prefill.locks) - LOCK_COUNT) if prefill else 0
+    revising = proposal_id is not None
+    return [
+        *_intro_blocks(proposal_id),
+        *_field_blocks(policy, values, dropped_locks),
+        *(_revision_voting_blocks(votes_to_reset) if revising else _voting_blocks(policy, values)),
+    ]
 
 
 def _intro_blocks(proposal_id: int | None) -> list[Block]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
+from aiohttp import ClientSession
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -30,13 +31,19 @@ def retry_handlers() -> list[AsyncRetryHandler]:
     ]
 
 
-def make_client(settings: Settings) -> AsyncWebClient:
-    """The bot's Web API client, built from the settings."""
+def make_client(settings: Settings, session: ClientSession | None = None) -> AsyncWebClient:
+    """The bot's Web API client, built from the settings.
+
+    Given an HTTP session, every call reuses its pooled connections; without one slack_sdk opens
+    a session (and a connection) per call. A new connection per call is the dearest part of a
+    `views.open` on the command path.
+    """
     return AsyncWebClient(
         token=settings.slack_bot_token.get_secret_value(),
         base_url=settings.slack_api_url,
         timeout=TIMEOUT_SECONDS,
         retry_handlers=retry_handlers(),
+        session=session,
     )
 
 
