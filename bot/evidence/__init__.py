@@ -1,1 +1,1 @@
-"""Evidence read from outside the proposal: the training run's loss curve."""
+"""Evidence measured from a team's own artefacts (training data, training logs) for a proposal."""
