@@ -66,7 +66,7 @@ def environment(fake_slack: FakeSlack, database_url: str, **extra: str) -> dict[
     }
 
 
-def view_state(modal: Mapping[str, Any], answers: Mapping[str, str | list[str]]) -> dict[str, Any]:
+def view_state(modal: Mapping[str, Any], answers: Mapping[str, Any]) -> dict[str, Any]:
     """The `view.state.values` Slack sends for a modal filled in with `answers` by block id."""
     values: dict[str, Any] = {}
     for block in modal["blocks"]:
@@ -78,10 +78,13 @@ def view_state(modal: Mapping[str, Any], answers: Mapping[str, str | list[str]])
     return values
 
 
-def _element_state(element: Mapping[str, Any], answer: str | list[str] | None) -> dict[str, Any]:
+def _element_state(element: Mapping[str, Any], answer: Any) -> dict[str, Any]:
     kind = element["type"]
     if kind in {"plain_text_input", "number_input"}:
         return {"type": kind, "value": answer}
+    if kind == "file_input":  # Slack sends the uploaded files' objects (id, name, …)
+        files = [item if isinstance(item, dict) else {"id": item} for item in answer or []]
+        return {"type": kind, "files": files}
     options = {option["value"]: option for option in element.get("options", [])}
     if kind == "checkboxes":
         chosen = answer if isinstance(answer, list) else ([answer] if answer else [])
