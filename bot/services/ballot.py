@@ -22,28 +22,36 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.blocks.verdict import VerdictMessage, verdict_message
+from bot.blocks.verdict import VerdictMessage, VerdictNotes, verdict_message
+from bot.persistence.records import ProposalRecord
 from bot.persistence.repository import Repository
 from bot.voting.coalescer import UpdateCoalescer
 from bot.voting.service import BallotSnapshot, Closing
 
 if TYPE_CHECKING:
     from bot.deps import Deps
+    from bot.pictures import Picture
 
 logger = logging.getLogger(__name__)
 
 ReadSnapshot = Callable[[int], Awaitable[BallotSnapshot | None]]
+ReadNotes = Callable[[ProposalRecord], Awaitable[VerdictNotes]]
 
 
-def ballot_message(snapshot: BallotSnapshot) -> VerdictMessage:
-    """The verdict message as the stored vote makes it now."""
+async def no_notes(_record: ProposalRecord) -> VerdictNotes:
+    """No evidence and no uncertainty: the message of the evaluation alone."""
+    return VerdictNotes()
+
+
+def ballot_message(snapshot: BallotSnapshot, notes: VerdictNotes | None = None) -> VerdictMessage:
+    """The verdict message as the stored vote (and the stored evidence) make it now."""
     proposal = snapshot.proposal
     return verdict_message(
         proposal_id=proposal.id,
@@ -51,6 +59,7 @@ def ballot_message(snapshot: BallotSnapshot) -> VerdictMessage:
         evaluation=proposal.evaluation,
         author_id=proposal.author_id,
         ballot=snapshot.ballot,
+        notes=notes,
     )
 
 
@@ -58,11 +67,17 @@ class BallotRefresh:
     """Re-renders a proposal's verdict message from the stored vote, coalesced per message."""
 
     def __init__(
-        self, *, client: AsyncWebClient, coalescer: UpdateCoalescer, read: ReadSnapshot
+        self,
+        *,
+        client: AsyncWebClient,
+        coalescer: UpdateCoalescer,
+        read: ReadSnapshot,
+        notes: ReadNotes = no_notes,
     ) -> None:
         self._client = client
         self._coalescer = coalescer
         self._read = read
+        self._notes = notes
 
     async def __call__(self, proposal_id: int) -> None:
         """Ask for an update of the proposal's message; it runs within a second or so."""
@@ -74,7 +89,7 @@ class BallotRefresh:
         if snapshot is None or snapshot.proposal.message_ts is None:
             logger.info("proposal #%d has no verdict message to update", proposal_id)
             return
-        message = ballot_message(snapshot)
+        message = ballot_message(snapshot, await self._notes(snapshot.proposal))
         await self._client.chat_update(
             channel=snapshot.proposal.channel_id,
             ts=snapshot.proposal.message_ts,
@@ -92,10 +107,12 @@ POST_ATTEMPTS = 3
 
 @dataclass(frozen=True)
 class _Entry:
-    """A line for the thread: a vote's acknowledgement, or an announcement posted on its own."""
+    """A line for the thread: a vote's acknowledgement, an announcement posted on its own, or
+    a verdict's pictures (uploaded on their own once rendered; `text` names them in logs)."""
 
     text: str
     alone: bool = False
+    pictures: Awaitable[Sequence[Picture]] | None = None
 
 
 @dataclass
@@ -145,6 +162,13 @@ class ThreadLines:
         """Queue a message of its own (an outcome), posted after the lines queued before it."""
         self._add(proposal_id, _Entry(text, alone=True))
 
+    def upload(
+        self, proposal_id: int, pictures: Awaitable[Sequence[Picture]], *, label: str
+    ) -> None:
+        """Queue pictures (still rendering) after the lines queued before them; each is
+        uploaded on its own, and one that fails is logged without stopping the others."""
+        self._add(proposal_id, _Entry(label, alone=True, pictures=pictures))
+
     @property
     def pending(self) -> int:
         """How many lines wait to be posted, over every proposal."""
@@ -163,6 +187,18 @@ class ThreadLines:
         queue = self._queues.get(proposal_id)
         if queue is None:
             return
+        try:
+            if queue.entries[0].pictures is not None:
+                await self._upload_first(proposal_id, queue)
+            else:
+                await self._post_lines(proposal_id, queue)
+        finally:
+            if queue.entries:
+                self._request(proposal_id)
+            else:
+                del self._queues[proposal_id]
+
+    async def _post_lines(self, proposal_id: int, queue: _Queue) -> None:
         count = next_post(queue.entries, self._limit)
         try:
             await self._post(proposal_id, [entry.text for entry in list(queue.entries)[:count]])
@@ -174,11 +210,39 @@ class ThreadLines:
             raise
         else:
             self._done(queue, count)
+
+    async def _upload_first(self, proposal_id: int, queue: _Queue) -> None:
+        """Upload the pictures at the front of the queue (one try each: the client already
+        retries rate limits and server errors); they leave the queue whatever happens."""
+        entry = queue.entries[0]
+        try:
+            await self._upload(proposal_id, entry)
         finally:
-            if queue.entries:
-                self._request(proposal_id)
-            else:
-                del self._queues[proposal_id]
+            self._done(queue, 1)
+
+    async def _upload(self, proposal_id: int, entry: _Entry) -> None:
+        assert entry.pictures is not None
+        try:
+            pictures = await entry.pictures
+        except Exception:
+            logger.exception("could not render the %s", entry.text)
+            return
+        proposal = await self._repository.get_proposal(proposal_id=proposal_id)
+        if proposal is None or proposal.message_ts is None:
+            logger.info("proposal #%d has no verdict thread for the %s", proposal_id, entry.text)
+            return
+        for picture in pictures:
+            try:
+                await self._client.files_upload_v2(
+                    channel=proposal.channel_id,
+                    thread_ts=proposal.message_ts,
+                    file=picture.png,
+                    filename=picture.filename,
+                    title=picture.title,
+                    alt_txt=picture.alt_text,
+                )
+            except Exception:
+                logger.exception("upload of %s (%s) failed", picture.filename, entry.text)
 
     async def _post(self, proposal_id: int, lines: list[str]) -> None:
         proposal = await self._repository.get_proposal(proposal_id=proposal_id)

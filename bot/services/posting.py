@@ -112,7 +112,7 @@ async def post_verdict(deps: Deps, record: ProposalRecord) -> DeliveryState:
     snapshot = await deps.voting.snapshot(record.id)
     if snapshot is None:
         raise LookupError(f"proposal #{record.id} vanished before its verdict was posted")
-    message = ballot_message(snapshot)
+    message = ballot_message(snapshot, await deps.notes_for(snapshot.proposal))
     metadata = verdict_metadata(record.id, record.evaluation)
     try:
         response = await deps.client.chat_postMessage(
@@ -130,6 +130,7 @@ async def post_verdict(deps: Deps, record: ProposalRecord) -> DeliveryState:
         message_ts=str(response["ts"]),
         now=deps.clock.now(),
     )
+    deps.verdict_pictures.post(snapshot.proposal)
     return posted.delivery_state
 
 
@@ -190,6 +191,7 @@ async def announce_revision(deps: Deps, stored: StoredRevision, editor_id: str) 
     await deps.ballot_refresh(stored.record.id)
     line = revision_line(stored.record, editor_id, stored.votes_reset)
     deps.thread_lines.announce(stored.record.id, line)
+    deps.verdict_pictures.post(stored.record)
 
 
 async def revisable_proposal(deps: Deps, proposal_id: int, editor_id: str) -> ProposalRecord:

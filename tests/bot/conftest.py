@@ -22,7 +22,7 @@ from bot.slack_client import make_client
 from bot.web import EVENTS_PATH, create_web_app
 from core.proposal import Proposal
 from tests.bot import signing
-from tests.bot.fake_slack import FakeSlack
+from tests.bot.fake_slack import BOT_TOKEN, FakeSlack
 from tests.clock import FixedClock
 
 NOW = datetime(2026, 2, 10, 9, 30, tzinfo=UTC)
@@ -58,7 +58,7 @@ APPROVABLE: dict[str, str | list[str]] = {
 def environment(fake_slack: FakeSlack, database_url: str, **extra: str) -> dict[str, str]:
     """The environment of an HTTP-mode bot talking to the fake Slack."""
     return {
-        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": signing.SIGNING_SECRET,
         "SLACK_API_URL": fake_slack.api_url,
         "DATABASE_URL": database_url,
@@ -163,14 +163,21 @@ class RunningApp:
             return response.status, await response.json()
 
 
-def make_deps(settings: Settings, repository: Repository, clock: FixedClock) -> Deps:
-    """Deps for tests: the real client pointed at the fake Slack, a fixed clock."""
+def make_deps(
+    settings: Settings, repository: Repository, clock: FixedClock, *, pictures: bool = False
+) -> Deps:
+    """Deps for tests: the real client pointed at the fake Slack, a fixed clock.
+
+    Pictures are off unless asked for: each verdict's take about 0.4 s of CPU to render, and
+    only the tests about pictures (tests/bot/test_thread_pictures.py and the evidence tests)
+    look at them."""
     return Deps(
         settings=settings,
         repository=repository,
         client=make_client(settings),
         clock=clock,
         policy=settings.load_policy(),
+        pictures=pictures,
     )
 
 

@@ -17,6 +17,7 @@ MIGRATION_FILES = {
     "bot/persistence/migrations/env.py",
     "bot/persistence/migrations/script.py.mako",
     "bot/persistence/migrations/versions/0001_initial.py",
+    "bot/persistence/migrations/versions/0002_evidence.py",
 }
 PROBE = (
     "import bot, sys\nfrom bot.cli import main\nprint(bot.__file__)\nsys.exit(main(['migrate']))\n"
