@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -72,6 +73,11 @@ class Deps:
     def evidence(self) -> EvidenceStore:
         """What shared files measured for each proposal's revisions."""
         return EvidenceStore(self.repository.engine)
+
+    @cached_property
+    def measuring_slot(self) -> asyncio.Semaphore:
+        """One shared file measured at a time (a scan runs two threads of its own)."""
+        return asyncio.Semaphore(1)
 
     @cached_property
     def uncertainty(self) -> UncertaintyCache:

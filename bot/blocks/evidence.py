@@ -9,7 +9,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.blocks.format import Block, button, context, escape, section, truncate_mrkdwn
+from bot.blocks.format import Block, context, escape, section, truncate_mrkdwn
+from bot.blocks.format import button as make_button
 from bot.ids import ActionId, LayoutBlock
 from bot.persistence.evidence import EvidenceRecord
 from core.wording import exact, figure
@@ -99,16 +100,21 @@ class ScanSummary:
     """The proposal fields the scan measured, with their values."""
 
 
-def scan_report_message(summary: ScanSummary, *, proposal_id: int) -> tuple[str, list[Block]]:
-    """The thread reply: a short table of the scan and the button to revise with it."""
+def scan_report_message(
+    summary: ScanSummary, *, proposal_id: int, button: bool = True
+) -> tuple[str, list[Block]]:
+    """The thread reply: a short table of the scan and (unless the figures are already in
+    the verdict) the button to revise with them."""
     table = "\n".join(_table_lines(summary))
     blocks: list[Block] = [
         section(truncate_mrkdwn(f"*Scan of {escape(summary.source)}*\n```{table}```", 2900)),
         context(truncate_mrkdwn(escape(summary.verdict), 2900)),
     ]
-    if summary.measured:
+    if button and summary.measured:
         value = measured_button_value(proposal_id, summary.measured)
-        revise = button("Revise with the measured figures", ActionId.REVISE_WITH_MEASURED, value)
+        revise = make_button(
+            "Revise with the measured figures", ActionId.REVISE_WITH_MEASURED, value
+        )
         blocks.append(
             {"type": "actions", "block_id": LayoutBlock.SCAN_ACTIONS.value, "elements": [revise]}
         )

@@ -9,6 +9,7 @@ from bot.listeners import (
     actions,
     commands,
     errors,
+    evidence,
     home,
     records,
     revise,
@@ -23,6 +24,7 @@ def register_listeners(app: AsyncApp, deps: Deps) -> None:
     commands.register(app, deps)
     submissions.register(app, deps)
     actions.register(app, deps)
+    evidence.register(app, deps)  # before votes: its file_share listener must match first
     votes.register(app, deps)
     revise.register(app, deps)
     records.register(app, deps)

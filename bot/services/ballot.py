@@ -25,7 +25,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -113,6 +113,7 @@ class _Entry:
     text: str
     alone: bool = False
     pictures: Awaitable[Sequence[Picture]] | None = None
+    blocks: tuple[dict[str, Any], ...] | None = None
 
 
 @dataclass
@@ -158,9 +159,12 @@ class ThreadLines:
         """Queue a vote's line; it is posted with the others that arrive within the interval."""
         self._add(proposal_id, _Entry(line))
 
-    def announce(self, proposal_id: int, text: str) -> None:
-        """Queue a message of its own (an outcome), posted after the lines queued before it."""
-        self._add(proposal_id, _Entry(text, alone=True))
+    def announce(
+        self, proposal_id: int, text: str, blocks: Sequence[dict[str, Any]] | None = None
+    ) -> None:
+        """Queue a message of its own (an outcome, a scan report with its `blocks`), posted
+        after the lines queued before it."""
+        self._add(proposal_id, _Entry(text, alone=True, blocks=tuple(blocks) if blocks else None))
 
     def upload(
         self, proposal_id: int, pictures: Awaitable[Sequence[Picture]], *, label: str
@@ -200,8 +204,11 @@ class ThreadLines:
 
     async def _post_lines(self, proposal_id: int, queue: _Queue) -> None:
         count = next_post(queue.entries, self._limit)
+        blocks = queue.entries[0].blocks
         try:
-            await self._post(proposal_id, [entry.text for entry in list(queue.entries)[:count]])
+            await self._post(
+                proposal_id, [entry.text for entry in list(queue.entries)[:count]], blocks
+            )
         except Exception:
             queue.failures += 1
             if queue.failures < POST_ATTEMPTS:
@@ -244,13 +251,21 @@ class ThreadLines:
             except Exception:
                 logger.exception("upload of %s (%s) failed", picture.filename, entry.text)
 
-    async def _post(self, proposal_id: int, lines: list[str]) -> None:
+    async def _post(
+        self,
+        proposal_id: int,
+        lines: list[str],
+        blocks: Sequence[dict[str, Any]] | None = None,
+    ) -> None:
         proposal = await self._repository.get_proposal(proposal_id=proposal_id)
         if proposal is None or proposal.message_ts is None:
             logger.info("proposal #%d has no verdict thread for: %s", proposal_id, lines)
             return
         await self._client.chat_postMessage(
-            channel=proposal.channel_id, thread_ts=proposal.message_ts, text="\n".join(lines)
+            channel=proposal.channel_id,
+            thread_ts=proposal.message_ts,
+            text="\n".join(lines),
+            blocks=list(blocks) if blocks else None,
         )
 
     @staticmethod

@@ -187,6 +187,11 @@ class FakeSlack:
         """Record every later call of `method` as it arrives (status 0) and never answer it."""
         self._hanging.add(method)
 
+    def release(self) -> None:
+        """Stop hanging: answer the calls left hanging with an error, and every later one."""
+        self._hanging.clear()
+        self._released.set()
+
     @property
     def open_sockets(self) -> int:
         """How many Socket Mode websockets are open now."""
