@@ -31,7 +31,7 @@ test: $(STAMP)
 	$(BIN)/mypy --strict core
 
 bench: $(STAMP)
-	@for b in core_eval ack_latency vote_burst reminder_sweep; do \
+	@for b in core_eval ack_latency vote_burst reminder_sweep scan; do \
 		echo "== benchmarks/$$b.py"; $(BIN)/python benchmarks/$$b.py || exit 1; \
 	done
 

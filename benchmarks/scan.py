@@ -2,23 +2,26 @@
 
 Generates ROWS rows (default 300,000) of about 80 words each, as JSONL, with planted
 duplicates: 10 % exact copies of an earlier row (re-cased, re-spaced), 10 % near copies (one to
-three words replaced, true word-3-gram Jaccard kept ≥ 0.8) and 2 % negatives (about nine words
+three words replaced, true word-3-gram Jaccard kept ≥ 0.8) and 2 % negatives (nine words
 replaced, Jaccard ≈ 0.5, which must not count). Then, each in a child process of its own (so
-its peak RSS is its own):
+its peak RSS is its own), alternated for ROUNDS rounds (medians are printed):
 
-- `scan_file` over the whole file: rows/s, peak RSS, and near-duplicate recall and precision
-  against the planted set (recall also per band of true Jaccard);
+- `scan_file` over the whole file: rows/s (wall clock and CPU time), peak RSS, and
+  near-duplicate recall and precision against the planted set (recall also by true Jaccard);
 - datasketch (`MinHash` with 128 permutations, `update_batch` of word 3-grams, `MinHashLSH`
   at threshold 0.8, query then insert) over the first DATASKETCH_ROWS rows of the same file
-  (default 20,000: datasketch is slow), read and normalised the same way;
-- the MinHash engines the scanner could use, on the same word-3-gram hashes: numpy
-  multiply-only (used), numpy multiply-add (datasketch's "affine32"), and rensa's Rust
-  `RMinHash` digest matrix (with and without bringing the digests back to numpy).
+  (default 20,000: datasketch is slow, its rate is steady), read with `json` and normalised the
+  same way (NFKC, case-folded, split on whitespace);
 
-It prints rows/s for each, the ratio, peak RSS and recall/precision; it never asserts (the goals:
-≥ 10× datasketch, ≤ 1 GB, recall ≥ 97 %, precision ≥ 99 %).
+and once each: `scan_file` over the same rows as CSV and as Parquet; reading alone with
+pyarrow's and polars' batched readers; the MinHash engines the scanner could use, on the same
+word-3-gram hashes (numpy multiply-only, used; numpy multiply-add, datasketch's "affine32";
+rensa's Rust `RMinHash` digest matrix, with and without bringing the digests back to numpy).
 
-    python benchmarks/scan.py [ROWS] [--datasketch-rows N]
+It never asserts (the goals: ≥ 10× datasketch's rate, ≤ 1 GB peak, near-duplicate recall
+≥ 97 % and precision ≥ 99 %). It runs in under a minute at the default size.
+
+    python benchmarks/scan.py [ROWS] [--datasketch-rows N] [--rounds N]
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import argparse
 import json
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -42,6 +46,7 @@ if str(REPO) not in sys.path:
 ROWS = 300_000
 DATASKETCH_ROWS = 20_000
 ENGINE_ROWS = 20_000
+ROUNDS = 3
 WORDS_PER_ROW = (70, 90)
 VOCABULARY = 30_000
 EXACT_SHARE, NEAR_SHARE, NEGATIVE_SHARE = 0.10, 0.10, 0.02
@@ -212,7 +217,7 @@ def work_engines(path: str, rows: int) -> dict[str, Any]:
         "numpy multiply-add (affine32), 128": affine,
         "rensa digest matrix, 128": rensa_only,
         "rensa digest matrix + to numpy, 128": rensa_numpy,
-        f"numpy multiply, {minhash.NUM_PERM} (what scans run)": lambda: minhash.signature_matrix(
+        f"numpy multiply, {minhash.NUM_PERM} (what a scan runs)": lambda: minhash.signature_matrix(
             grams, offsets
         ),
     }
@@ -223,6 +228,70 @@ def work_engines(path: str, rows: int) -> dict[str, Any]:
     return {"rows": count, "rates": rates}
 
 
+def work_formats(path: str, folder: str) -> dict[str, Any]:
+    import polars as pl
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+    import pyarrow.parquet as pq
+
+    with open(path, encoding="utf-8") as lines:
+        table = pa.Table.from_pylist([json.loads(line) for line in lines])
+    csv_path, parquet_path = Path(folder) / "planted.csv", Path(folder) / "planted.parquet"
+    pa_csv.write_csv(table, csv_path)
+    pq.write_table(table, parquet_path, row_group_size=50_000)
+    rows = table.num_rows
+    del table
+    scans = {}
+    for name, target in (("JSONL", path), ("CSV", csv_path), ("Parquet", parquet_path)):
+        run = _child("one-scan", str(target))
+        scans[name] = (rows / run["seconds"], run["peak_rss_mb"])
+
+    def arrow_csv() -> None:
+        strings = {"text": pa.large_string(), "label": pa.large_string()}
+        reader = pa_csv.open_csv(
+            csv_path,
+            read_options=pa_csv.ReadOptions(block_size=1 << 20, use_threads=False),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+            convert_options=pa_csv.ConvertOptions(column_types=strings),
+        )
+        for batch in reader:
+            batch.column(1).to_pylist()
+
+    def polars_csv() -> None:
+        frames = pl.scan_csv(csv_path, infer_schema=False).collect_batches(chunk_size=4096)
+        for frame in frames:
+            frame["text"].to_arrow()
+            frame["label"].to_list()
+
+    def arrow_parquet() -> None:
+        for batch in pq.ParquetFile(parquet_path).iter_batches(batch_size=4096):
+            batch.column(1).to_pylist()
+
+    def polars_parquet() -> None:
+        for frame in pl.scan_parquet(parquet_path).collect_batches(chunk_size=4096):
+            frame["text"].to_arrow()
+            frame["label"].to_list()
+
+    readers = {
+        "CSV, pyarrow open_csv (used)": arrow_csv,
+        "CSV, polars scan_csv batches": polars_csv,
+        "Parquet, pyarrow iter_batches (used)": arrow_parquet,
+        "Parquet, polars scan_parquet batches": polars_parquet,
+    }
+    rates = {
+        name: rows / min(_cpu_seconds(read) for _ in range(2)) for name, read in readers.items()
+    }
+    return {"scans": scans, "readers": rates}
+
+
+def work_one_scan(path: str) -> dict[str, Any]:
+    from bot.evidence.scan import scan_file
+
+    started = time.perf_counter()
+    scan_file(path)
+    return {"seconds": time.perf_counter() - started, "peak_rss_mb": _peak_rss_mb()}
+
+
 def _cpu_seconds(work: Any) -> float:
     started = time.process_time()
     work()
@@ -230,15 +299,25 @@ def _cpu_seconds(work: Any) -> float:
 
 
 def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak resident memory. VmHWM, not ru_maxrss: on Linux ru_maxrss carries
+    over the parent's across fork and exec."""
+    try:
+        status = Path("/proc/self/status").read_text()
+        return int(status.split("VmHWM:")[1].split()[0]) / 1024
+    except (OSError, IndexError, ValueError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _child(*argv: str) -> dict[str, Any]:
+    """Run a worker in a fresh process (its peak RSS its own); its JSON result."""
     done = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--worker", *argv],
-        cwd=REPO, check=True, capture_output=True, text=True,
+        cwd=REPO, capture_output=True, text=True,
     )  # fmt: skip
-    return json.loads(done.stdout)
+    if done.returncode != 0:
+        raise SystemExit(f"worker {argv[0]} failed:\n{done.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
 
 
 # -- the figures ------------------------------------------------------------------------------
@@ -271,6 +350,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("rows", nargs="?", type=int, default=ROWS)
     parser.add_argument("--datasketch-rows", type=int, default=DATASKETCH_ROWS)
+    parser.add_argument("--rounds", type=int, default=ROUNDS)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="scan-bench-") as folder:
         path = Path(folder) / "planted.jsonl"
@@ -279,25 +359,50 @@ def main() -> None:
         size_mb = path.stat().st_size / 1e6
         print(f"generated {args.rows:,} rows ({size_mb:,.0f} MB of JSONL) in "
               f"{time.perf_counter() - started:.1f} s")  # fmt: skip
-        scan = _child("scan", str(path))
-        sketch = _child("datasketch", str(path), str(args.datasketch_rows))
+        scans, sketches = [], []
+        for _ in range(args.rounds):  # alternated, so a busy moment hits both
+            scans.append(_child("scan", str(path)))
+            sketches.append(_child("datasketch", str(path), str(args.datasketch_rows)))
         engines = _child("engines", str(path), str(min(ENGINE_ROWS, args.rows)))
+        formats = _child("formats", str(path), folder)
+    report_speed(scans, sketches, args.rounds)
+    report_quality(truth, scans[0])
+    print(f"\nscan_file by format, {args.rows:,} rows (one run each):")
+    for name, (rate, rss) in formats["scans"].items():
+        print(f"  {name:34}{rate:>12,.0f} rows/s{rss:>8,.0f} MB peak")
+    print("reading only (texts and labels to Arrow/Python), CPU time:")
+    for name, rate in formats["readers"].items():
+        print(f"  {name:34}{rate:>12,.0f} rows/s")
+    print(f"\nMinHash engines on {engines['rows']:,} rows' word 3-grams (CPU time, best of 3):")
+    for name, rate in engines["rates"].items():
+        print(f"  {name:34}{rate:>12,.0f} rows/s")
+
+
+def report_speed(scans: list[dict[str, Any]], sketches: list[dict[str, Any]], rounds: int) -> None:
+    def rate(run: dict[str, Any], clock: str = "seconds") -> float:
+        return float(run["rows"] / run[clock])
+
+    print(f"\n{'':34}{'rows':>9}{'rows/s':>10}{'CPU rows/s':>12}{'peak RSS':>11}"
+          f"   (medians of {rounds} rounds)")  # fmt: skip
+    for name, runs in (("scan_file (whole file)", scans),
+                       (f"datasketch (first {sketches[0]['rows']:,} rows)", sketches)):  # fmt: skip
+        print(f"{name:34}{runs[0]['rows']:>9,}{statistics.median(map(rate, runs)):>10,.0f}"
+              f"{statistics.median(rate(run, 'cpu_seconds') for run in runs):>12,.0f}"
+              f"{max(run['peak_rss_mb'] for run in runs):>8,.0f} MB")  # fmt: skip
+    wall = statistics.median(rate(a) / rate(b) for a, b in zip(scans, sketches, strict=True))
+    cpu = statistics.median(
+        rate(a, "cpu_seconds") / rate(b, "cpu_seconds")
+        for a, b in zip(scans, sketches, strict=True)
+    )
+    print(f"\nratio scan / datasketch (median of the rounds' ratios): {wall:.1f}x wall clock, "
+          f"{cpu:.1f}x CPU time (goal ≥ 10x)")  # fmt: skip
+    peak = max(run["peak_rss_mb"] for run in scans)
+    print(f"peak RSS of the scan: {peak:,.0f} MB (goal ≤ 1,024 MB)")
+
+
+def report_quality(truth: dict[str, Any], scan: dict[str, Any]) -> None:
     quality = recall_and_precision(truth, scan["flagged"]["near"])
-    scan_rate = scan["rows"] / scan["seconds"]
-    sketch_rate = sketch["rows"] / sketch["seconds"]
-    print()
-    print(f"{'':32}{'rows':>10}{'seconds':>10}{'rows/s':>10}{'CPU rows/s':>12}{'peak RSS':>11}")
-    for name, run in (("scan_file (whole file)", scan),
-                      (f"datasketch (first {sketch['rows']:,} rows)", sketch)):  # fmt: skip
-        print(f"{name:32}{run['rows']:>10,}{run['seconds']:>10.2f}"
-              f"{run['rows'] / run['seconds']:>10,.0f}{run['rows'] / run['cpu_seconds']:>12,.0f}"
-              f"{run['peak_rss_mb']:>8,.0f} MB")  # fmt: skip
-    print(f"\nratio scan / datasketch: {scan_rate / sketch_rate:.1f}x wall clock, "
-          f"{(scan['rows'] / scan['cpu_seconds']) / (sketch['rows'] / sketch['cpu_seconds']):.1f}x "
-          "CPU time (goal ≥ 10x)")  # fmt: skip
-    print(f"peak RSS of the scan: {scan['peak_rss_mb']:,.0f} MB (goal ≤ 1,024 MB)")
-    planted_exact = len(truth["exact"])
-    print(f"\nexact duplicates: planted {planted_exact:,}, found {scan['exact']:,}")
+    print(f"\nexact duplicates: planted {len(truth['exact']):,}, found {scan['exact']:,}")
     print(f"near duplicates: planted {quality['planted']:,}, found {quality['flagged']:,} "
           f"({quality['false']:,} not planted); negatives at J≈0.5 flagged: "
           f"{quality['negatives_flagged']} of {quality['negatives']:,}")  # fmt: skip
@@ -307,9 +412,6 @@ def main() -> None:
         share = f"{100 * hit / total:.2f} %" if total else "—"
         print(f"  recall at true Jaccard {band}: {share} ({hit:,} of {total:,})")
     print(f"diversity_pct of the planted set: {scan['diversity']:.2f}")
-    print(f"\nMinHash engines on {engines['rows']:,} rows' word 3-grams (CPU time, best of 3):")
-    for name, rate in engines["rates"].items():
-        print(f"  {name:34}{rate:>12,.0f} rows/s")
 
 
 def worker(argv: list[str]) -> None:
@@ -318,6 +420,10 @@ def worker(argv: list[str]) -> None:
         result = work_scan(rest[0])
     elif kind == "datasketch":
         result = work_datasketch(rest[0], int(rest[1]))
+    elif kind == "formats":
+        result = work_formats(rest[0], rest[1])
+    elif kind == "one-scan":
+        result = work_one_scan(rest[0])
     else:
         result = work_engines(rest[0], int(rest[1]))
     print(json.dumps(result))

@@ -26,8 +26,8 @@ from core.policy import Policy
 
 EXIT_OK = 0
 EXIT_BAD_FILE = 2
-LONG_SCAN_UNITS = 20_000_000
-"""Show progress when the source is at least this big (bytes, or rows for Parquet)."""
+LONG_SCAN_BYTES = 20_000_000
+"""Show progress when the file is at least this big (~35,000 JSONL rows, half a second)."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -89,7 +89,7 @@ class TerminalProgress:
         if not self._wanted:
             return
         if self._bar is None:
-            if total is None or total < LONG_SCAN_UNITS:
+            if total is None or total < LONG_SCAN_BYTES:
                 self._wanted = False
                 return
             self._bar = Progress(

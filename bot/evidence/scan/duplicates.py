@@ -1,7 +1,7 @@
 """Exact and near duplicates over the whole scan, from a few hundred bytes of state a row.
 
 While the rows stream past, `DuplicateIndex` keeps for each row only its fingerprint (8 bytes),
-16 LSH band keys (64 bytes) and its shingle set as at most 128 hashes (4 bytes each, see
+12 LSH band keys (48 bytes) and its shingle set as at most 128 hashes (4 bytes each, see
 `sketch`); `findings()` then resolves everything with sorts, never comparing texts:
 
 - a row is an *exact* duplicate when an earlier row has the same fingerprint (the same

@@ -36,6 +36,9 @@ def record_batches(
     records: Iterable[tuple[int, Mapping[str, Any]]], layout: Layout, place: Place
 ) -> Iterator[Batch]:
     """Batches of rows from (row number, record) pairs."""
+    if len(layout.text_fields) == 1 and not layout.chat:
+        yield from _single_field_batches(records, layout, place)
+        return
     read = _row_reader(layout, place)
     texts: list[str] = []
     labels: list[str | None] = []
@@ -54,20 +57,41 @@ def record_batches(
         yield Batch(texts, labels, golds)
 
 
+def _single_field_batches(
+    records: Iterable[tuple[int, Mapping[str, Any]]], layout: Layout, place: Place
+) -> Iterator[Batch]:
+    """`record_batches` for the usual layout of one text field, as one tight loop."""
+    field, label_field, gold_field = layout.text_fields[0], layout.label_field, layout.gold_field
+    texts: list[str] = []
+    labels: list[str | None] = []
+    golds: list[str | None] = []
+    size = 0
+    for number, record in records:
+        value = record[field] if field in record else _missing(record, field, number, place)
+        text = value if type(value) is str else text_of(value)
+        texts.append(text)
+        label = record.get(label_field) if label_field else None
+        labels.append((label.strip() or None) if type(label) is str else label_of(label))
+        gold = record.get(gold_field)
+        golds.append(None if gold is None else label_of(gold))
+        size += len(text)
+        if size >= BATCH_CHARS or len(texts) >= BATCH_ROWS:
+            yield Batch(texts, labels, golds)
+            texts, labels, golds, size = [], [], [], 0
+    if texts:
+        yield Batch(texts, labels, golds)
+
+
 RowReader = Callable[[int, Mapping[str, Any]], tuple[str, str | None, str | None]]
 
 
 def _row_reader(layout: Layout, place: Place) -> RowReader:
-    """A function (row number, record) -> (text, label, gold label) for the layout."""
+    """A function (row number, record) -> (text, label, gold label) for chat rows and rows
+    of several text fields."""
     label_field, gold_field, fields = layout.label_field, layout.gold_field, layout.text_fields
-    single = fields[0] if len(fields) == 1 and not layout.chat else None
 
     def read(number: int, record: Mapping[str, Any]) -> tuple[str, str | None, str | None]:
-        if single is not None:
-            value = record[single] if single in record else _missing(record, single, number, place)
-            text = value if type(value) is str else text_of(value)
-            label = record.get(label_field) if label_field else None
-        elif layout.chat:
+        if layout.chat:
             text, label = conversation(_field(record, fields[0], number, place), place(number))
             if label_field:
                 label = record.get(label_field)

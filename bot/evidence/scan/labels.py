@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.evidence.scan.normalise import normalise
@@ -25,17 +24,22 @@ class LabelTally:
     audited: int = 0
     agreed: int = 0
 
-    def add(self, labels: Sequence[str | None], golds: Sequence[str | None]) -> None:
+    def add(self, labels: list[str | None], golds: list[str | None]) -> None:
         """Count a batch's labels (None: no label) and compare the audited ones."""
-        self._count(label for label in labels if label is not None)
+        if labels.count(None) < len(labels):
+            self._count([label[:LABEL_KEY_CHARS] for label in labels if label is not None])
+        if golds.count(None) == len(golds):
+            return
         for label, gold in zip(labels, golds, strict=True):
             if gold is not None:
                 self.audited += 1
                 self.agreed += label is not None and normalise(label) == normalise(gold)
 
-    def _count(self, labels: object) -> None:
-        for label in labels:  # type: ignore[attr-defined]
-            key = label[:LABEL_KEY_CHARS]
+    def _count(self, keys: list[str]) -> None:
+        if len(self.counts) + len(keys) <= TRACKED_LABELS:
+            self.counts.update(keys)  # cannot pass the limit: counted in C
+            return
+        for key in keys:
             if key in self.counts or len(self.counts) < TRACKED_LABELS:
                 self.counts[key] += 1
             else:

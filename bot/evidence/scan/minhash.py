@@ -2,16 +2,19 @@
 
 The permutations are `x ↦ a·x mod 2**32` (odd `a`) over the top 32 bits of each shingle's
 64-bit hash, computed with numpy for a whole batch at once: one multiplication per permutation
-and a segmented minimum per shingle. Only the band keys are kept: 16 bands of 4 minima, so a
-pair at Jaccard 0.8 shares a band with probability 0.9998 (0.5: 0.64; 0.2: 0.025). Candidates
-are then verified with the bottom-k sketches of `sketch`.
+and a segmented minimum per shingle. Only the band keys are kept: 12 bands of 4 minima, so a
+pair at Jaccard 0.8 shares a band with probability 0.998 (0.85: 0.9999; 0.5: 0.54; 0.2: 0.02).
+Candidates are then verified with the bottom-k sketches of `sketch`. (16 bands, 0.9998 at 0.8,
+cost 6–10 % more scan time on the benchmark for 7 more of its 29,880 near duplicates.)
 
-`benchmarks/scan.py` measures the MinHash engines on the same word-3-gram hashes (CPU time,
-80-word rows, 128 permutations): numpy multiply-only (this module) ~228,000 rows/s; numpy
-multiply-add (datasketch 2's "affine32" scheme) ~192,000; rensa's Rust `RMinHash` digest
-matrix ~670,000, but ~90,000 once its digests are brought back to numpy (`to_rows`, Python
-lists), which LSH over our own arrays needs. Both numpy schemes estimate Jaccard with the spread
-of ideal random permutations (standard deviation 0.031 at J = 0.857 over 1,500 pairs).
+Chosen by measurement (`benchmarks/scan.py`, the same word-3-gram hashes of 20,000 80-word
+rows, 128 permutations, CPU time): numpy multiply-only (this module) ~288,000 rows/s; numpy
+multiply-add (datasketch 2's "affine32" scheme) ~197,000; rensa's Rust `RMinHash` digest
+matrix ~660,000, but only ~87,000 once its digests come back to numpy (`to_rows` returns
+Python lists; the LSH here works on numpy arrays); datasketch's `MinHash.update_batch` with
+`MinHashLSH`, the whole pipeline, ~8,500. Both numpy schemes estimate Jaccard with the spread of
+ideal random permutations (standard deviation 0.031 at J = 0.857 over 1,500 simulated pairs,
+binomial 0.031).
 """
 
 from __future__ import annotations
@@ -20,11 +23,11 @@ import numpy as np
 
 from bot.evidence.scan.hashing import U64, mix64
 
-BANDS = 16
+BANDS = 12
 ROWS_PER_BAND = 4
 NUM_PERM = BANDS * ROWS_PER_BAND
 _EMPTY = np.uint32(0xFFFFFFFF)
-_CHUNK_ROWS = 128
+_CHUNK_ROWS = 64
 
 
 def multipliers(count: int) -> np.ndarray:

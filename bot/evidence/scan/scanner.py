@@ -7,9 +7,7 @@ measure and otherwise returns a frozen `ScanReport`.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,14 +25,14 @@ from bot.evidence.scan.labels import LabelTally
 from bot.evidence.scan.minhash import band_keys, signature_matrix
 from bot.evidence.scan.normalise import as_large_strings, normalised_words
 from bot.evidence.scan.previews import PreviewStore
-from bot.evidence.scan.readers import Source, open_bytes, open_path, open_records
+from bot.evidence.scan.readers import open_bytes, open_path, open_records
 from bot.evidence.scan.report import DiversityParts, DuplicateExample, ScanReport
 from bot.evidence.scan.sketch import shingle_sets
+from bot.evidence.scan.source import Source
 
 Progress = Callable[[int, int | None], None]
-"""Called after each batch with (done, total) in the source's unit; total None when unknown."""
+"""Called after each batch with (bytes done, bytes in all); in all is None for records."""
 
-WORKERS = 2
 EXAMPLE_CLUSTERS = 5
 EXAMPLE_ROWS = 10
 EXAMPLE_TEXTS = 3
@@ -80,40 +78,25 @@ def scan_rows(
     return scan_source(open_records(records, choice), progress)
 
 
-def scan_source(
-    source: Source, progress: Progress | None = None, workers: int = WORKERS
-) -> ScanReport:
+def scan_source(source: Source, progress: Progress | None = None) -> ScanReport:
     """Scan every batch of a source and report."""
-    return run_scan(source, progress, workers).report()
+    return run_scan(source, progress).report()
 
 
-def run_scan(source: Source, progress: Progress | None = None, workers: int = WORKERS) -> Scanner:
-    """Read and hash every batch of a source; the finished `Scanner`.
+def run_scan(source: Source, progress: Progress | None = None) -> Scanner:
+    """Read, hash and fold in every batch of a source; the finished `Scanner`.
 
-    With `workers` > 0, batches are hashed on that many threads (numpy, pyarrow and polars
-    release the GIL) while this thread reads the next ones; results are folded in row order,
-    with at most `workers` + 1 batches in flight.
+    One thread: hashing a batch on a second thread while this one parsed the next measured no
+    faster (the parsing holds the GIL, and so do many of numpy's short calls).
     """
     scanner = Scanner(source)
-    if workers <= 0:
-        for batch in source.batches:
-            scanner.fold(batch, features(batch))
-            if progress:
-                progress(source.done, source.total)
-        return scanner._finished()
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="scan") as pool:
-        waiting: deque[tuple[Batch, Future[Features]]] = deque()
-        for batch in source.batches:
-            waiting.append((batch, pool.submit(features, batch)))
-            if len(waiting) > workers:
-                done, future = waiting.popleft()
-                scanner.fold(done, future.result())
-            if progress:
-                progress(source.done, source.total)
-        while waiting:
-            done, future = waiting.popleft()
-            scanner.fold(done, future.result())
-    return scanner._finished()
+    for batch in source.batches:
+        scanner.fold(batch, features(batch))
+        if progress:
+            progress(source.done, source.total)
+    if scanner.duplicates.rows == 0:
+        raise ScanError(f"{source.name}: no rows to scan")
+    return scanner
 
 
 @dataclass(frozen=True)
@@ -165,11 +148,6 @@ class Scanner:
         )
         self.labels.add(batch.labels, batch.golds)
         self.previews.add(found.texts)
-
-    def _finished(self) -> Scanner:
-        if self.duplicates.rows == 0:
-            raise ScanError(f"{self.source.name}: no rows to scan")
-        return self
 
     @property
     def findings(self) -> DuplicateFindings:

@@ -73,9 +73,13 @@ def _estimate(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     merged = np.sort(np.concatenate((first, second), axis=1), axis=1)
     valid = merged != PAD
     repeat = np.zeros_like(valid)
-    repeat[:, 1:] = merged[:, 1:] == merged[:, :-1]
-    rank = np.cumsum(valid & ~repeat, axis=1, dtype=np.int16)
-    both = (valid & repeat & (rank <= K)).sum(axis=1)
-    union = np.minimum(rank[:, -1], K)
+    repeat[:, 1:] = (merged[:, 1:] == merged[:, :-1]) & valid[:, 1:]
+    both = repeat.sum(axis=1)
+    union = valid.sum(axis=1) - both
+    cut = np.flatnonzero(union > K)  # more distinct hashes than K: only the K smallest count
+    if cut.size:
+        ranks = np.cumsum(valid[cut] & ~repeat[cut], axis=1, dtype=np.int16)
+        both[cut] = (repeat[cut] & (ranks <= K)).sum(axis=1)
+        union[cut] = K
     estimates: np.ndarray = np.divide(both, union, out=np.zeros(len(both)), where=union > 0)
     return estimates

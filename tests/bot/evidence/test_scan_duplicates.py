@@ -3,7 +3,11 @@ Jaccard ≥ 0.8 with an earlier row), each duplicate row counted once, grouped i
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
+import sys
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,6 +18,7 @@ from tests.bot.evidence.scan_data import sentence, varied_texts, with_last_words
 # 47 distinct words: 45 word 3-grams. Changing the last k words changes k of them, so the pair
 # shares 45 - k of 45 + k: k = 4 → 41/49 ≈ 0.837, k = 5 → 40/50 = 0.8, k = 6 → 39/51 ≈ 0.765.
 BASE = sentence(47, "base")
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def rows(*texts: str) -> list[dict[str, str]]:
@@ -147,3 +152,23 @@ def test_duplicate_pct_stays_between_0_and_100(texts: list[str]) -> None:
     report = scan_rows(rows(*texts))
     assert 0 <= report.duplicate_pct <= 100
     assert report.exact_duplicate_rows + report.near_duplicate_rows < report.rows
+
+
+def test_hashes_are_the_same_in_another_process_whatever_its_hash_seed() -> None:
+    code = (
+        "from bot.evidence.scan.scanner import features\n"
+        "from bot.evidence.scan.extract import Batch\n"
+        "texts = ['the same words in the same order', 'x']\n"
+        "found = features(Batch(texts, [None] * 2, [None] * 2))\n"
+        "print(found.fingerprints.tolist(), found.bands.tolist(), found.set_values.tolist())\n"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True, text=True, check=True, cwd=ROOT,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2")
+    }  # fmt: skip
+    assert len(outputs) == 1
+    assert outputs.pop().startswith("[")

@@ -3,12 +3,11 @@ records; streaming over more rows than one batch holds."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from bot.evidence.scan import scan_bytes, scan_file, scan_rows
+from bot.evidence.scan import ScanError, scan_bytes, scan_file, scan_rows
 from bot.evidence.scan.extract import BATCH_ROWS
 from tests.bot.evidence.scan_data import (
     sentence,
@@ -185,20 +184,70 @@ def test_a_jsonl_file_may_start_with_a_byte_order_mark_and_hold_blank_lines(
     assert (report.rows, report.exact_duplicate_rows) == (2, 1)
 
 
-def test_a_file_bigger_than_a_batch_streams_with_duplicates_across_batches(
-    tmp_path: Path,
-) -> None:
+def streamed_texts() -> tuple[list[str], tuple[int, ...]]:
+    """More rows than two batches (and more than a megabyte, a CSV block), with one exact and
+    one near duplicate of row 6 in later batches; the cluster's row numbers."""
     total = BATCH_ROWS * 2 + 500
     base = sentence(30, "stream")
-    texts = [sentence(12, f"s{number}x") for number in range(total)]
+    texts = [sentence(25, f"s{number}x") for number in range(total)]
     texts[5] = base
-    texts[BATCH_ROWS + 7] = base  # exact, one batch later
-    texts[2 * BATCH_ROWS + 9] = with_last_words_changed(base, 2, "tail")  # near, two later
-    path = tmp_path / "big.jsonl"
-    path.write_text("".join(json.dumps({"text": text}) + "\n" for text in texts))
+    texts[BATCH_ROWS + 7] = base.upper()
+    texts[2 * BATCH_ROWS + 9] = with_last_words_changed(base, 2, "tail")
+    return texts, (6, BATCH_ROWS + 8, 2 * BATCH_ROWS + 10)
+
+
+@pytest.mark.parametrize("kind", ["jsonl", "csv", "parquet"])
+def test_a_file_bigger_than_a_batch_streams_with_duplicates_across_batches(
+    tmp_path: Path, kind: str
+) -> None:
+    texts, cluster = streamed_texts()
+    path = tmp_path / f"big.{kind}"
+    rows = [{"text": text, "label": "x"} for text in texts]
+    if kind == "jsonl":
+        write_jsonl(path, rows)
+    elif kind == "csv":
+        write_csv(path, ("label", "text"), [("x", text) for text in texts])
+    else:
+        write_parquet(path, rows)
     seen: list[tuple[int, int | None]] = []
     report = scan_file(path, progress=lambda done, size: seen.append((done, size)))
-    assert (report.rows, report.exact_duplicate_rows, report.near_duplicate_rows) == (total, 1, 1)
-    assert report.duplicate_examples[0].rows == (6, BATCH_ROWS + 8, 2 * BATCH_ROWS + 10)
-    assert len(seen) == 3
-    assert seen[-1] == (path.stat().st_size, path.stat().st_size)
+    assert (report.rows, report.exact_duplicate_rows, report.near_duplicate_rows) == (
+        len(texts), 1, 1
+    )  # fmt: skip
+    assert report.duplicate_examples[0].rows == cluster
+    assert report.label_counts == {"x": len(texts)}
+    assert len(seen) >= 2
+    assert seen[-1][0] == seen[-1][1]
+
+
+def test_big_csv_bytes_stream_too(tmp_path: Path) -> None:
+    texts, cluster = streamed_texts()
+    path = write_csv(tmp_path / "big.csv", ("text",), [(text,) for text in texts])
+    assert path.stat().st_size > 1 << 20
+    report = scan_bytes(path.read_bytes(), "upload.csv")
+    assert (report.rows, report.duplicate_examples[0].rows) == (len(texts), cluster)
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "message"),
+    [
+        (b"", "upload.jsonl", "upload.jsonl: the file is empty"),
+        (b'{"text": "a"}\n', "upload.txt", "upload.txt: unknown extension '.txt'"),
+        (b'{"text": "a"}\n{"text": \n', "upload.jsonl", "upload.jsonl: line 2 is not valid JSON"),
+        (b'{"text": "caf\xe9"}\n', "upload.jsonl", "upload.jsonl: line 1 is not UTF-8 text"),
+        (b"id,score\n1,2\n", "upload.csv", "upload.csv: no text field (fields found: id, score)"),
+        (b"not parquet", "upload.parquet", "upload.parquet: not a Parquet file"),
+    ],
+)
+def test_bad_bytes_raise_one_scan_error_line_naming_the_file(
+    data: bytes, filename: str, message: str
+) -> None:
+    with pytest.raises(ScanError) as raised:
+        scan_bytes(data, filename)
+    assert str(raised.value).startswith(message)
+    assert "\n" not in str(raised.value)
+
+
+def test_records_that_are_not_mappings_raise_a_scan_error() -> None:
+    with pytest.raises(ScanError, match=r"^row 2: not a record of fields \(list\)$"):
+        scan_rows([{"text": "a"}, ["text", "b"]])  # type: ignore[list-item]
