@@ -72,7 +72,7 @@ async def fetch_shared_file(
     url = info.get("url_private_download") or info.get("url_private")
     if not isinstance(url, str) or not url:
         raise FileProblem("Slack gave no download link for it (is it an external file?)")
-    if not _trusted(url, client.base_url):
+    if not is_slack_link(url, client.base_url):
         raise FileProblem("its download link is not on Slack, so the bot token was not sent")
     data = await _download(url, str(client.token or ""), max_bytes)
     return FetchedFile(id=shared.id, name=name, data=data)
@@ -90,7 +90,7 @@ async def _file_info(client: AsyncWebClient, file_id: str) -> dict[str, object]:
     return file
 
 
-def _trusted(url: str, api_url: str) -> bool:
+def is_slack_link(url: str, api_url: str) -> bool:
     """Whether the link is on Slack (https) or on the host the Web API calls go to."""
     parts, api = urlsplit(url), urlsplit(api_url)
     host = (parts.hostname or "").lower()
