@@ -19,6 +19,7 @@ from bot.persistence.repository import Repository
 from bot.settings import Settings, load_settings
 from bot.voting.coalescer import UpdateCoalescer
 from tests.bot.conftest import APPROVABLE, RunningApp, environment, make_deps, modal_answers, serve
+from tests.bot.evidence_files import sample_jsonl, templated_jsonl, trainer_state_json
 from tests.bot.fake_slack import Call, FakeSlack, Upload
 from tests.bot.test_revise import submit_revision
 from tests.bot.test_voting_e2e import (
@@ -250,3 +251,39 @@ async def test_each_of_many_proposals_gets_its_own_pictures_in_its_own_thread(
         else:
             assert names == ["gates.png", "timing.png"], title
             assert uploads[0].title == "Gates: 2 of 8 assessed fail — KPI lift, signal-weighted ROI"
+
+
+async def test_proposals_with_files_each_get_pictures_of_their_own_measured_figures(
+    app: RunningApp, fake_slack: FakeSlack
+) -> None:
+    files = [
+        fake_slack.host_file("orders.jsonl", templated_jsonl()),
+        fake_slack.host_file("trainer_state.json", trainer_state_json([0.9, 0.7, 0.6, 0.65])),
+        fake_slack.host_file("support.jsonl", sample_jsonl()),
+    ]
+    for number, shared in enumerate(files):
+        answers = {**APPROVABLE, "title": f"With file {number}", "training_sample": [shared]}
+        status, _ = await app.submit(answers, view_id=f"V0PICTURES{number}")
+        assert status == 200
+    posts = await fake_slack.wait_for("chat.postMessage", 3, timeout=30)
+    await fake_slack.wait_for("files.completeUploadExternal", 7, timeout=60)
+    await app.deps.coalescer.drain()
+
+    verdicts = {
+        post.params["blocks"][0]["text"]["text"].rsplit(" ", 1)[1]: post
+        for post in fake_slack.calls_to("chat.postMessage")
+        if "metadata" in post.params
+    }
+    assert len(verdicts) == 3 and len(posts) >= 3
+    uploads = {
+        number: [u for u in fake_slack.uploads if u.thread_ts == post.answer["ts"]]
+        for number, post in verdicts.items()
+    }
+    # The templated sample fails diversity: its gates say so; the others pass every gate.
+    assert [u.filename for u in uploads["0"]] == ["gates.png", "timing.png"]
+    assert uploads["0"][0].title == "Gates: 1 of 8 assessed fail — data hygiene"
+    # The trainer_state.json gave losses: its thread alone has the loss curve.
+    assert [u.filename for u in uploads["1"]] == ["loss-curve.png", "gates.png", "timing.png"]
+    assert (uploads["1"][0].alt_txt or "").startswith("Validation loss bottoms out at epoch 3")
+    assert [u.filename for u in uploads["2"]] == ["gates.png", "timing.png"]
+    assert uploads["2"][0].title == "Gates: none of the 8 assessed fail"
