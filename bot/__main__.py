@@ -183,6 +183,11 @@ async def until_stopped(stop: asyncio.Event, work: Awaitable[T]) -> T | None:
     return None
 
 
+PICTURES_SWITCH = "FINETUNE_CHECK_PICTURES"
+"""Set to ``off`` to post verdicts without their pictures (benchmarks/plots.py compares the
+ack with and without); not part of the settings contract."""
+
+
 def build_deps(settings: Settings, repository: Repository) -> Deps:
     """The production collaborators: the real clock, the retrying Slack client."""
     return Deps(
@@ -191,6 +196,7 @@ def build_deps(settings: Settings, repository: Repository) -> Deps:
         client=make_client(settings),
         clock=SystemClock(),
         policy=settings.load_policy(),
+        pictures=os.environ.get(PICTURES_SWITCH, "on").strip().lower() != "off",
     )
 
 
