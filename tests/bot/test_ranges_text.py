@@ -3,6 +3,7 @@ the line cannot be read or a range does not fit its field."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -14,7 +15,9 @@ from bot.forms import parse_proposal_form
 from bot.ranges_text import SHORT_NAMES, RangesTextError, parse_ranges_text, ranges_text
 from core.policy import Policy
 from core.ranges import RANGED_FIELDS, WHOLE_FIELDS
-from tests.bot.conftest import APPROVABLE, view_state
+from tests.bot import signing
+from tests.bot.conftest import APPROVABLE, RunningApp, sent_view, view_state
+from tests.bot.fake_slack import FakeSlack
 
 
 @pytest.mark.parametrize(
@@ -151,3 +154,35 @@ def test_the_revise_modal_shows_the_stored_ranges() -> None:
     [block] = [b for b in modal["blocks"] if b.get("block_id") == "ranges"]
 
     assert block["element"]["initial_value"] == "lift 5–9, delivery 15–30"
+
+
+async def test_a_bad_range_submitted_to_the_app_is_answered_with_an_error_on_its_block(
+    app: RunningApp, fake_slack: FakeSlack
+) -> None:
+    status, body = await app.submit({**APPROVABLE, "ranges": "lift 4–8, latency 120–170"})
+    await fake_slack.settle(0.05)
+
+    assert status == 200
+    assert json.loads(body) == {
+        "response_action": "errors",
+        "errors": {"ranges": "latency: must contain the point value 115 (you typed 120–170)"},
+    }
+    assert fake_slack.calls_to("chat.postMessage") == []
+
+
+async def test_the_revise_button_opens_the_modal_with_the_stored_ranges(
+    app: RunningApp, fake_slack: FakeSlack
+) -> None:
+    await app.submit({**APPROVABLE, "ranges": "lift 5–9, latency 100-130"})
+    [post] = await fake_slack.wait_for("chat.postMessage")
+    proposal_id = post.params["metadata"]["event_payload"]["proposal_id"]
+
+    await app.click(
+        signing.block_actions(
+            action_id="revise_proposal", value=str(proposal_id), channel_id=signing.CHANNEL_ID
+        )
+    )
+    [opened] = await fake_slack.wait_for("views.open")
+    [block] = [b for b in sent_view(opened.params)["blocks"] if b.get("block_id") == "ranges"]
+
+    assert block["element"]["initial_value"] == "lift 5–9, latency 100–130"
