@@ -51,6 +51,7 @@ from bot.scheduler import (
     build_scheduler,
     started_after_reminder_hour,
 )
+from bot.services import worker
 from bot.services.ballot import close_due_votes
 from bot.services.event_keys import forget_old_event_keys
 from bot.services.redelivery import redeliver_pending_verdicts
@@ -164,6 +165,9 @@ async def start(stack: AsyncExitStack, app: AsyncApp, deps: Deps, engine: AsyncE
     jobs = JobRunner()
     scheduler = start_jobs(deps, engine, jobs)
     stack.push_async_callback(stop_jobs, scheduler, jobs)
+    if deps.pictures:
+        await worker.warm_up()  # the picture worker's process and matplotlib, before any verdict
+        stack.callback(worker.shutdown)
     await _log_banner(settings, deps, engine, scheduler)
     started.set()  # /healthz stops saying "starting"
     return True

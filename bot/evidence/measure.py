@@ -17,25 +17,16 @@ from bot.blocks.evidence import AxisRow, ScanSummary
 from bot.evidence.curve import CurveError, apply_curve, read_trainer_state_bytes
 from bot.evidence.scan import ScanError, ScanReport, apply_scan, hygiene_axes, scan_bytes, verdict
 from bot.evidence.scan.apply import MEASURED_FIELDS
-from bot.evidence.shared import DATA_SUFFIXES, EvidenceKind, evidence_kind
+from bot.evidence.shared import DATA_SUFFIXES, EvidenceKind, MeasureError, evidence_kind
 from core.policy import Policy
 from core.proposal import Proposal
+
+__all__ = ["MeasureError", "Measurement", "measure_file", "with_measured"]
 
 NOT_A_DATA_FILE = (
     "it is not a data file: use a {kinds} sample, or a trainer_state.json for the losses"
 )
 _KINDS = ", ".join(DATA_SUFFIXES)
-
-
-class MeasureError(Exception):
-    """Why a file's bytes could not be measured, in words for its thread (no file name)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,17 @@ MAX_BYTES = 10 * 1024 * 1024
 """Slack's file_input limit (10 MB); a larger file shared in a thread is refused the same way."""
 
 
+class MeasureError(Exception):
+    """Why a file's bytes could not be measured, in words for its thread (no file name)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
 class EvidenceKind(StrEnum):
     DATA = "data"
     CURVE = "curve"

@@ -3,7 +3,7 @@ and a data file posted in a verdict's thread.
 
 The modal's files. The proposal is stored on the typed figures before the modal closes
 (revision 1), so nothing acknowledged waits on a download. After the ack, each file is fetched
-(`files.info`, then its download link with the bot token) and measured in a worker thread; the
+(`files.info`, then its download link with the bot token) and measured in the worker process; the
 measured proposal is stored as the next revision with its evidence (what each figure was typed
 as and what was measured, from which file), and only then is the verdict posted, so the channel
 sees one verdict: the measured one. A file that cannot be fetched or measured changes nothing:
@@ -17,17 +17,18 @@ until the author submits it).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.blocks.evidence import scan_report_message, unused_file_line
-from bot.evidence.shared import EvidenceKind, SharedFile
+from bot.evidence.shared import EvidenceKind, MeasureError, SharedFile, evidence_kind
 from bot.evidence.slack_files import FetchedFile, FileProblem, fetch_shared_file
 from bot.persistence.records import ProposalRecord
+from bot.services.worker import in_worker
 from core.engine import evaluate
+from core.policy import Policy
 from core.proposal import Proposal
 
 if TYPE_CHECKING:
@@ -54,17 +55,18 @@ class Measured:
     """Per line: its blocks (a scan report's table), or None for plain text."""
 
 
-async def measure_in_thread(deps: Deps, proposal: Proposal, fetched: FetchedFile) -> Measurement:
-    """Measure the file's bytes in a worker thread, one file at a time (a scan runs two
-    threads of its own); the scanner is imported there, on the first file."""
+def measure_job(proposal: Proposal, policy: Policy, name: str, data: bytes) -> Measurement:
+    """The measurement, as the worker process runs it (the scanner is imported there)."""
+    from bot.evidence.measure import measure_file
 
-    def measure() -> Measurement:
-        from bot.evidence.measure import measure_file
+    return measure_file(proposal, policy, name, data)
 
-        return measure_file(proposal, deps.policy, fetched.name, fetched.data)
 
+async def measure_in_worker(deps: Deps, proposal: Proposal, fetched: FetchedFile) -> Measurement:
+    """Measure the file's bytes in the worker process (`bot.services.worker`), one file at a
+    time, so the app's event loop keeps its GIL while a sample is scanned."""
     async with deps.measuring_slot:
-        return await asyncio.to_thread(measure)
+        return await in_worker(measure_job, proposal, deps.policy, fetched.name, fetched.data)
 
 
 async def measure_attached(
@@ -100,15 +102,12 @@ async def measure_attached(
 async def _measure_one(
     deps: Deps, proposal: Proposal, shared: SharedFile, done: Sequence[Measurement]
 ) -> Measurement:
-    from bot.evidence.measure import MeasureError
-    from bot.evidence.shared import evidence_kind
-
     fetched = await fetch_shared_file(deps.client, shared)
     kind = evidence_kind(fetched.name)
     if kind is not None and any(measurement.kind is kind for measurement in done):
         raise FileNotUsed(SECOND_OF_A_KIND.format(what=_WHAT[kind]))
     try:
-        return await measure_in_thread(deps, proposal, fetched)
+        return await measure_in_worker(deps, proposal, fetched)
     except MeasureError as problem:
         raise FileNotUsed(str(problem)) from None
     except Exception as error:  # a bug in a reader must not cost the proposal its verdict

@@ -2,14 +2,15 @@
 with ranges, the tornado; rendered off the event loop and uploaded in the thread's order.
 
 `VerdictPictures.post(record)` is called right after a verdict (or a revision) is posted. It
-starts the render at once, in a worker thread (`asyncio.to_thread`; matplotlib's object API,
-one render at a time so the event loop keeps the GIL most of the time), and queues the upload
-in the proposal's `ThreadLines` at that moment: a vote line or the next revision's line queued
-after it is posted after the pictures, and the pictures never come after a later revision's
-line. Each picture is its own upload, with alt text that states the finding; one that fails
-is logged and the others still go.
+starts the render at once, in the worker process (`bot.services.worker`: in a thread of the
+app's own process matplotlib held the GIL long enough to move the ack, as measured by
+benchmarks/plots.py), and queues the upload in the proposal's `ThreadLines` at that moment:
+a vote line or the next revision's line queued after it is posted after the pictures, and
+the pictures never come after a later revision's line. Each picture is its own upload, with
+alt text that states the finding; one that fails is logged and the others still go.
 
-`bot.pictures` (matplotlib, about 0.5 s to import) is imported with this module, at start-up.
+`bot.pictures` (matplotlib, about 0.5 s to import) is imported with this module, at start-up,
+and by the worker process when it starts.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from bot.pictures import (
 )
 from bot.services.ballot import ThreadLines
 from bot.services.uncertainty import UncertaintyCache
+from bot.services.worker import in_worker
 from core.evaluation import Evaluation
 from core.proposal import Proposal
 from core.uncertainty import Uncertainty, value_text
@@ -119,7 +121,6 @@ class VerdictPictures:
         self._fiscal_year_start_month = fiscal_year_start_month
         self._curve_source = curve_source
         self._enabled = enabled
-        self._one_render: asyncio.Semaphore | None = None
 
     @property
     def enabled(self) -> bool:
@@ -135,17 +136,14 @@ class VerdictPictures:
         self._lines.upload(record.id, rendering, label=label)
 
     async def _render(self, record: ProposalRecord) -> list[Picture]:
-        if self._one_render is None:
-            self._one_render = asyncio.Semaphore(1)
         uncertainty = await self._uncertainty.of(record.proposal, record.evaluation.policy)
         curve_source = await self._curve_source(record)
-        async with self._one_render:
-            return await asyncio.to_thread(
-                verdict_pictures,
-                record.proposal,
-                record.evaluation,
-                uncertainty=uncertainty,
-                curve_source=curve_source,
-                today=self._today(),
-                fiscal_year_start_month=self._fiscal_year_start_month,
-            )
+        return await in_worker(
+            verdict_pictures,
+            record.proposal,
+            record.evaluation,
+            uncertainty=uncertainty,
+            curve_source=curve_source,
+            today=self._today(),
+            fiscal_year_start_month=self._fiscal_year_start_month,
+        )
