@@ -185,8 +185,9 @@ def _print_ack_table(
     print()
     print(
         f"ack latency of /finetune-check submissions (ms; time to the HTTP response), "
-        f"{submissions} per app and concurrency; CPU per submission includes the work after "
-        "the ack (the verdict, and with pictures on their render and upload)"
+        f"{submissions} per app and concurrency; CPU per submission is the app process's, the "
+        "work after the ack included (with pictures on: their uploads; the render itself runs "
+        "in the worker process and is not in it)"
     )
     header = [
         "conc",
