@@ -165,9 +165,7 @@ async def start(stack: AsyncExitStack, app: AsyncApp, deps: Deps, engine: AsyncE
     jobs = JobRunner()
     scheduler = start_jobs(deps, engine, jobs)
     stack.push_async_callback(stop_jobs, scheduler, jobs)
-    if deps.pictures:
-        await worker.warm_up()  # the picture worker's process and matplotlib, before any verdict
-        stack.callback(worker.shutdown)
+    stack.callback(worker.shutdown)  # the picture worker, when one was started
     await _log_banner(settings, deps, engine, scheduler)
     started.set()  # /healthz stops saying "starting"
     return True

@@ -4,17 +4,22 @@ Measured (benchmarks/plots.py): rendering in a thread of the app's own process h
 most of the time, and a submission's ack went from 12 to 27 ms at the median and from 15 to
 110 ms at p99 while pictures rendered. In a process of its own, at a lower CPU priority, the
 event loop keeps the GIL and the CPU. One process serves the whole app (and the whole test
-session): `spawn`ed, so it never inherits the event loop's threads; it imports matplotlib once,
-when it starts; a job's arguments and answer travel pickled.
+session), started on first use: `spawn`ed, so it never inherits the event loop's threads; it
+imports matplotlib once, when it starts, and ends when the app does, however the app ends; a
+job's arguments and answer travel pickled.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ctypes
 import logging
 import multiprocessing
 import os
+import signal
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -31,13 +36,33 @@ _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 
 
+PARENT_CHECK_SECONDS = 1.0
+_PR_SET_PDEATHSIG = 1
+
+
 def _prepare() -> None:
-    """In the worker, once: a lower priority, and matplotlib loaded before the first job."""
+    """In the worker, once: end with the app, a lower priority, matplotlib loaded."""
+    _die_with_parent(os.getppid())
     try:
         os.nice(NICENESS)
     except OSError:
         logger.info("the worker process runs at the app's priority")
     import bot.pictures  # noqa: F401  (0.5 s, paid here rather than by the first verdict)
+
+
+def _die_with_parent(parent: int) -> None:
+    """A worker must not outlive an app killed outright (it would hold the app's stderr open):
+    Linux sends it SIGKILL when the app dies, and a watch thread checks on any system."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_CHECK_SECONDS)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _executor() -> ProcessPoolExecutor:

@@ -71,5 +71,5 @@ def test_an_installed_copy_finds_its_migrations_and_migrate_creates_the_schema(
     with sqlite3.connect(database) as connection:
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
         [(revision,)] = connection.execute("SELECT version_num FROM alembic_version")
-    assert {"proposals", "evaluations", "votes", "reminders"} <= tables
-    assert revision == "0001"
+    assert {"proposals", "evaluations", "votes", "reminders", "evidence"} <= tables
+    assert revision == "0002"
