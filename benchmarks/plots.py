@@ -1,16 +1,24 @@
-"""How long each picture takes to render: the median of several renders, in wall-clock ms.
+"""How long each picture takes to render, and whether rendering them in Slack moves the ack.
 
-Renders the loss curve, the gates, the timing and the tornado for the worked case with a
+Part 1 renders the loss curve, the gates, the timing and the tornado for the worked case with a
 validation curve (voice-assistant-duplicates), 20 times each after one warm-up render, and
 prints the median, the fastest and the slowest render and the PNG's size. A baseline measured
 in the same run — an empty 1200 × 700 figure saved as PNG — shows what the canvas alone costs.
-It measures; it never asserts.
 
-    .venv/bin/python benchmarks/plots.py [RENDERS]
+Part 2 (skipped with `--no-ack`) runs two `python -m bot` processes in HTTP mode on SQLite
+against one fake Slack process: pictures on, and pictures off (FINETUNE_CHECK_PICTURES=off).
+It sends the same signed `/finetune-check` modal submissions to both, in slices taken in turn,
+at each concurrency level, and prints p50/p99 of the time to the HTTP response (the ack) side
+by side, with each process's CPU per submission (the rendering after the ack included) and the
+uploads the fake Slack received. Each slice waits until the fake Slack has been quiet for a
+second, so one app's renders never run into the other's slice. It measures; it never asserts.
+
+    .venv/bin/python benchmarks/plots.py [RENDERS] [--no-ack] [--submissions 60] [--levels 1,8]
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import statistics
 import sys
@@ -20,8 +28,9 @@ from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+for _path in (ROOT, ROOT / "benchmarks"):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
 
 from bot.evidence.curve import LossCurve  # noqa: E402
 from bot.pictures import (  # noqa: E402
@@ -88,8 +97,8 @@ def timings(draw: Callable[[], Picture], renders: int) -> tuple[list[float], int
     return spent, size
 
 
-def main(argv: list[str]) -> int:
-    renders = int(argv[0]) if argv else RENDERS
+def render_table(renders: int) -> None:
+    """Part 1: the render time of each picture."""
     print(f"render time per picture, {renders} renders each (ms; wall clock)")
     print(f"{'picture':<26}{'median':>8}{'min':>8}{'max':>8}{'× canvas':>10}{'PNG KB':>9}")
     baseline = None
@@ -101,6 +110,130 @@ def main(argv: list[str]) -> int:
             f"{name:<26}{median:>8.1f}{min(spent):>8.1f}{max(spent):>8.1f}"
             f"{median / baseline:>10.1f}{size / 1024:>9.0f}"
         )
+
+
+# --- part 2: the ack with pictures on and off --------------------------------------------------
+
+ACK_ROUNDS = 6
+ACK_WARM_UP = 6
+QUIET_SECONDS = 1.0
+SWITCH = "FINETUNE_CHECK_PICTURES"
+
+
+async def ack_run(levels: list[int], submissions: int) -> None:
+    """Start the fake Slack and the two apps, measure every level, print the table."""
+    import harness
+    from ack_latency import load, view_submissions
+
+    async with harness.stack() as stack:
+        fake, api_url = await stack.fake_slack()
+        apps = {}
+        for switch in ("on", "off"):
+            url = f"sqlite+aiosqlite:///{stack.workdir / f'pictures-{switch}.db'}"
+            database = harness.Database(switch, f"pictures {switch}", url, 1)
+            await harness.prepare(database)
+            env = {**harness.bot_environment(url, api_url), SWITCH: switch}
+            apps[switch] = await stack.start_http(
+                f"bot-pictures-{switch}", [sys.executable, "-m", "bot"], env
+            )
+        slices = 0
+
+        async def measure(level: int, count: int) -> dict[str, tuple[list[float], float]]:
+            nonlocal slices
+            results: dict[str, tuple[list[float], float]] = {key: ([], 0.0) for key in apps}
+            size = max(level, count // ACK_ROUNDS)
+            for round_number in range(max(1, count // size)):
+                order = list(apps) if round_number % 2 == 0 else list(reversed(apps))
+                for key in order:
+                    slices += 1
+                    process = apps[key]
+                    before = harness.cpu_seconds([process])
+                    build = view_submissions(f"{key}{level}s{slices}n")
+                    latencies = await load(lambda _n, p=process: p.events_url, build, size, level)
+                    await harness.settle_fake_slack(fake.url, quiet=QUIET_SECONDS)
+                    spent = harness.cpu_seconds([process]) - before
+                    done, cpu = results[key]
+                    results[key] = (done + latencies, cpu + spent)
+            return results
+
+        await measure(1, ACK_WARM_UP)
+        rows = []
+        for level in levels:
+            rows.append((level, await measure(level, submissions)))
+            print(f"measured concurrency {level}", file=sys.stderr, flush=True)
+        counts = await _fake_counts(fake.url)
+    _print_ack_table(rows, submissions, counts)
+
+
+async def _fake_counts(fake_url: str) -> dict[str, int]:
+    import aiohttp
+
+    async with aiohttp.ClientSession() as http, http.get(f"{fake_url}/_counts") as response:
+        return dict(await response.json())
+
+
+def _print_ack_table(
+    rows: list[tuple[int, dict[str, tuple[list[float], float]]]],
+    submissions: int,
+    counts: dict[str, int],
+) -> None:
+    import harness
+
+    def ms(seconds: float) -> str:
+        return f"{seconds * 1000:.1f}"
+
+    print()
+    print(
+        f"ack latency of /finetune-check submissions (ms; time to the HTTP response), "
+        f"{submissions} per app and concurrency; CPU per submission is the app process's, the "
+        "work after the ack included (with pictures on: their uploads; the render itself runs "
+        "in the worker process and is not in it)"
+    )
+    header = [
+        "conc",
+        "on p50",
+        "on p99",
+        "off p50",
+        "off p99",
+        "p50 ×",
+        "p99 ×",
+        "CPU on",
+        "CPU off",
+    ]
+    print("".join(f"{cell:>9}" for cell in header))
+    for level, results in rows:
+        on, on_cpu = results["on"]
+        off, off_cpu = results["off"]
+        cells = [
+            str(level),
+            ms(harness.percentile(on, 0.5)),
+            ms(harness.percentile(on, 0.99)),
+            ms(harness.percentile(off, 0.5)),
+            ms(harness.percentile(off, 0.99)),
+            f"{harness.percentile(on, 0.5) / harness.percentile(off, 0.5):.2f}",
+            f"{harness.percentile(on, 0.99) / harness.percentile(off, 0.99):.2f}",
+            ms(on_cpu / len(on)),
+            ms(off_cpu / len(off)),
+        ]
+        print("".join(f"{cell:>9}" for cell in cells))
+    uploads = counts.get("files.completeUploadExternal", 0)
+    posts = counts.get("chat.postMessage", 0)
+    print(f"fake Slack received {posts} chat.postMessage and {uploads} completed uploads")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("renders", nargs="?", type=int, default=RENDERS)
+    parser.add_argument("--no-ack", action="store_true", help="skip the ack latency part")
+    parser.add_argument("--submissions", type=int, default=60, help="per app and level")
+    parser.add_argument("--levels", default="1,8", help="concurrency levels, comma-separated")
+    args = parser.parse_args(argv)
+    render_table(args.renders)
+    if not args.no_ack:
+        import harness
+
+        levels = [int(level) for level in args.levels.split(",")]
+        harness.run_benchmark(lambda: ack_run(levels, args.submissions))
     return 0
 
 

@@ -56,6 +56,7 @@ from bot.persistence.database import (
 )
 from bot.persistence.stores import Stores
 from bot.reminders import ReminderConfig, ReminderSweep, SlackPoster
+from bot.services import worker
 from bot.services.ballot import close_due_votes
 from bot.services.event_keys import forget_old_event_keys
 from bot.services.redelivery import redeliver_pending_verdicts
@@ -166,6 +167,7 @@ async def start(stack: AsyncExitStack, app: AsyncApp, deps: Deps, engine: AsyncE
     jobs = JobRunner()
     scheduler = start_jobs(deps, engine, jobs)
     stack.push_async_callback(stop_jobs, scheduler, jobs)
+    stack.callback(worker.shutdown)  # the picture worker, when one was started
     await _log_banner(settings, deps, engine, scheduler)
     started.set()  # /healthz stops saying "starting"
     return True
@@ -185,6 +187,11 @@ async def until_stopped(stop: asyncio.Event, work: Awaitable[T]) -> T | None:
     return None
 
 
+PICTURES_SWITCH = "FINETUNE_CHECK_PICTURES"
+"""Set to ``off`` to post verdicts without their pictures (benchmarks/plots.py compares the
+ack with and without); not part of the settings contract."""
+
+
 def build_deps(settings: Settings, stores: Stores, http: ClientSession) -> Deps:
     """The production collaborators: the real clock, the retrying Slack client on one pool."""
     return Deps(
@@ -193,6 +200,7 @@ def build_deps(settings: Settings, stores: Stores, http: ClientSession) -> Deps:
         client=make_client(settings, http),
         clock=SystemClock(),
         policy=settings.load_policy(),
+        pictures=os.environ.get(PICTURES_SWITCH, "on").strip().lower() != "off",
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any, get_args
 import annotated_types
 from pydantic import BaseModel, ValidationError
 
+from bot.evidence.shared import MAX_FILES, SharedFile, evidence_kind, shared_files
 from bot.ids import (
     INPUT_ACTION_ID,
     LOCK_COUNT,
@@ -22,6 +23,7 @@ from bot.ids import (
     ProposalBlock,
     lock_block,
 )
+from bot.ranges_text import SHORT_NAMES, RangesTextError, parse_ranges_text
 from core.fractions import fraction_question, suspected_fractions
 from core.proposal import MetricLock, Proposal
 
@@ -54,6 +56,8 @@ class FieldKind(StrEnum):
     LOSSES = "losses"
     COMPARATOR = "comparator"
     CHECKBOX = "checkbox"
+    RANGES = "ranges"
+    FILES = "files"
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,8 @@ class ParsedForm:
     proposal: Proposal | None = None
     options: ModalOptions | None = None
     errors: dict[str, str] = field(default_factory=dict)
+    files: tuple[SharedFile, ...] = ()
+    """The training-data sample and trainer_state.json attached, read after the ack."""
 
     @property
     def ok(self) -> bool:
@@ -219,6 +225,12 @@ FIELD_SPECS: dict[ProposalBlock, FieldSpec] = {
         block: FieldSpec(block=block, kind=FieldKind.CHECKBOX, optional=True)
         for block in CHECKBOX_VALUES
     },
+    ProposalBlock.RANGES: FieldSpec(
+        block=ProposalBlock.RANGES, kind=FieldKind.RANGES, optional=True, max_length=500
+    ),
+    ProposalBlock.TRAINING_SAMPLE: FieldSpec(
+        block=ProposalBlock.TRAINING_SAMPLE, kind=FieldKind.FILES, optional=True
+    ),
 }
 """Every input block of the modal with how it is entered; bounds mirror the Proposal model."""
 
@@ -346,6 +358,8 @@ def _convert(spec: FieldSpec, element: dict[str, Any]) -> Any:
         return _parse_comparator(_selected_value(element))
     if spec.kind is FieldKind.CHECKBOX:
         return CHECKBOX_VALUES[spec.block] in _checked_values(element)
+    if spec.kind is FieldKind.FILES:
+        return _parse_files(element.get("files"))
     text = _raw_text(element)
     if text is None:
         return None
@@ -355,7 +369,30 @@ def _convert(spec: FieldSpec, element: dict[str, Any]) -> Any:
         return parse_number(text, spec)
     if spec.kind is FieldKind.LOSSES:
         return parse_losses(text)
+    if spec.kind is FieldKind.RANGES:
+        return _parse_ranges(text)
     return text
+
+
+def _parse_ranges(text: str) -> dict[str, list[int | float]] | None:
+    try:
+        return parse_ranges_text(text) or None
+    except RangesTextError as problem:
+        raise _InputError(str(problem)) from None
+
+
+_FILE_KINDS = "a .jsonl, .ndjson, .csv or .parquet sample, or a trainer_state.json"
+
+
+def _parse_files(items: object) -> tuple[SharedFile, ...] | None:
+    """The attached files; an error when there are too many or one is of the wrong kind."""
+    files = shared_files(items)
+    if len(files) > MAX_FILES:
+        raise _InputError(f"Attach at most {MAX_FILES} files: {_FILE_KINDS}")
+    for shared in files:
+        if shared.name is not None and evidence_kind(shared.name) is None:
+            raise _InputError(f"{_echo(shared.name)} is not a data file: use {_FILE_KINDS}")
+    return tuple(files) or None
 
 
 def _parse_boolean(value: str | None) -> bool | None:
@@ -395,6 +432,10 @@ def parse_proposal_form(values: object) -> ParsedForm:
     locks, lock_numbers = _read_locks(values, errors)
     if locks:
         data["metric_locks"] = locks
+    ranges = _read(FIELD_SPECS[ProposalBlock.RANGES], values, errors)
+    if ranges:
+        data["ranges"] = ranges
+    files = _read(FIELD_SPECS[ProposalBlock.TRAINING_SAMPLE], values, errors) or ()
     options = _read_options(values, errors)
     proposal = _validate(data, lock_numbers, errors)
     meant = _read(FIELD_SPECS[ProposalBlock.PERCENT_FRACTIONS], values, errors)
@@ -403,7 +444,7 @@ def parse_proposal_form(values: object) -> ParsedForm:
             errors[name] = f"{fraction_question(name, getattr(proposal, name))}, {FRACTIONS_TICK}"
     if errors or proposal is None:
         return ParsedForm(errors=errors)
-    return ParsedForm(proposal=proposal, options=options)
+    return ParsedForm(proposal=proposal, options=options, files=files)
 
 
 def _read_locks(values: object, errors: dict[str, str]) -> tuple[list[dict[str, Any]], list[int]]:
@@ -481,6 +522,8 @@ def _message(problem: Any, block: str) -> str:
     """A PM-readable message for one pydantic error on ``block``."""
     spec = FIELD_SPECS[ProposalBlock(block)]
     kind = problem["type"]
+    if block == ProposalBlock.RANGES:
+        return _ranges_message(problem)
     if kind == "missing":
         return _REQUIRED
     if block == ProposalBlock.VALIDATION_LOSSES:
@@ -496,6 +539,31 @@ def _message(problem: Any, block: str) -> str:
     if kind.startswith("int_"):
         return _WHOLE_EXAMPLE
     return f"Not accepted: {problem['msg']}"
+
+
+def _ranges_message(problem: Any) -> str:
+    """A range's problem named by the field's short name: ``latency: must contain …``."""
+    location = problem["loc"]
+    field_name = location[1] if len(location) >= 2 else None
+    message = str(problem["msg"])
+    if field_name in SHORT_NAMES:
+        message = message.replace(f"needs a {field_name} to", "needs a typed value to")
+        message = message.replace("must be [low, high] with low at", "low must be at")
+        message = message.replace("must be [low, high], ", "needs ")
+        message = _GOT_PAIR.sub(lambda m: f"(you typed {_bare(m[1])}–{_bare(m[2])})", message)
+        return _cut(f"{SHORT_NAMES[field_name]}: {message}")
+    return _cut(f"Not accepted: {message}")
+
+
+_GOT_PAIR = re.compile(r"\(got \[([^,\]]+), ([^\]]+)\]\)")
+
+
+def _bare(number: str) -> str:
+    return number.removesuffix(".0")
+
+
+def _cut(text: str, limit: int = 150) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _losses_message(problem: Any) -> str:

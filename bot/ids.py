@@ -37,6 +37,9 @@ class ActionId(StrEnum):
     REVISE = "revise_proposal"
     DECISION_RECORD = "decision_record"
     PREFILL_LAST = "prefill_last"
+    REVISE_WITH_MEASURED = "revise_with_measured"
+    """The scan report's button in a verdict's thread: the revise modal with the measured
+    figures (its value: `bot.blocks.evidence.measured_button_value`)."""
 
 
 class LayoutBlock(StrEnum):
@@ -45,6 +48,8 @@ class LayoutBlock(StrEnum):
     PREFILL_ACTIONS = "prefill_actions"
     VERDICT_ACTIONS = "verdict_actions"
     BALLOT = "ballot"
+    SCAN_ACTIONS = "scan_actions"
+    """The scan report's actions block (the "Revise with the measured figures" button)."""
 
 
 class ProposalBlock(StrEnum):
@@ -83,6 +88,10 @@ class ProposalBlock(StrEnum):
     LOCK_2_ACHIEVED = "lock_2_achieved"
     LOCK_2_UNIT = "lock_2_unit"
     PERCENT_FRACTIONS = "percent_fractions"
+    RANGES = "ranges"
+    """One plain-text input for the uncertain figures: ``lift 4–8, latency 120–170``."""
+    TRAINING_SAMPLE = "training_sample"
+    """A `file_input`: a training-data sample (JSONL, CSV, Parquet) or a trainer_state.json."""
     VOTE_WINDOW_DAYS = "vote_window_days"
     SECRET_BALLOT = "secret_ballot"
 

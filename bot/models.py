@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -205,3 +206,25 @@ class HomeData(BaseModel):
     def committee_of(self, channel_id: str) -> list[str]:
         """The channel's own committee, else the fallback (empty: anyone may vote)."""
         return effective_committee(self.committees.get(channel_id), self.fallback_committee)
+
+
+class EvidenceRecord(BaseModel):
+    """One revision's evidence of one kind: what it measured, from which file."""
+
+    model_config = _FROZEN
+
+    proposal_id: int
+    revision: int
+    kind: str
+    source: str
+    rows: int | None
+    typed: dict[str, Any]
+    measured: dict[str, Any]
+    note: str
+    created_at: datetime
+
+    def holds_for(self, proposal: Proposal) -> bool:
+        """Whether the proposal still carries every measured value (a later revision may not)."""
+        return all(
+            getattr(proposal, field, None) == value for field, value in self.measured.items()
+        )

@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from bot.blocks.format import Block, context, divider, general, header, money, plain, plain_number
+from bot.evidence.shared import FILETYPES, MAX_FILES
 from bot.forms import (
     FIELD_SPECS,
     FRACTIONS_MEANT_VALUE,
@@ -29,6 +30,7 @@ from bot.ids import (
     ProposalBlock,
 )
 from bot.ids import lock_block as lock_block_id
+from bot.ranges_text import EXAMPLE, range_hint, ranges_text
 from core.fractions import suspected_fractions
 from core.policy import Policy
 from core.proposal import MetricLock, Proposal
@@ -63,6 +65,8 @@ LABELS: dict[ProposalBlock, str] = {
     PB.VOTE_WINDOW_DAYS: "Vote window (days)",
     PB.SECRET_BALLOT: "Ballot",
     PB.PERCENT_FRACTIONS: "Small percentages",
+    PB.RANGES: "Ranges of the uncertain figures",
+    PB.TRAINING_SAMPLE: "Training-data sample or trainer_state.json",
 }
 
 LOCK_LABELS: dict[str, str] = {
@@ -78,6 +82,7 @@ PLACEHOLDERS: dict[ProposalBlock, str] = {
     PB.KPI_NAME: "e.g. click-through rate",
     PB.PROJECTED_LIFT_PCT: "e.g. 6.2",
     PB.VALIDATION_LOSSES: "e.g. 0.92, 0.71, 0.64, 0.66",
+    PB.RANGES: f"e.g. {EXAMPLE}",
 }
 
 HINTS: dict[ProposalBlock, Hint] = {
@@ -121,6 +126,13 @@ HINTS: dict[ProposalBlock, Hint] = {
         f"{general(p.max_prompt_maintenance_hours_per_week)} h/week fine-tuning is cheaper."
     ),
     PB.VOTE_WINDOW_DAYS: lambda _: "Default 3 days; from 0.04 (about an hour) to 30.",
+    PB.RANGES: lambda _: range_hint(),
+    PB.TRAINING_SAMPLE: lambda _: (
+        "Optional. A JSONL, CSV or Parquet sample (up to 10 MB): the bot measures label "
+        "accuracy, diversity and duplicates and uses them instead of the typed ones. A "
+        "trainer_state.json gives the validation losses. If a file cannot be read, the typed "
+        "figures stand and the thread says why."
+    ),
 }
 
 GROUPS: tuple[tuple[str, str, tuple[ProposalBlock, ...]], ...] = (
@@ -139,6 +151,7 @@ GROUPS: tuple[tuple[str, str, tuple[ProposalBlock, ...]], ...] = (
             PB.DUPLICATE_PCT,
             PB.PLANNED_EPOCHS,
             PB.VALIDATION_LOSSES,
+            PB.TRAINING_SAMPLE,
             PB.PERCENT_FRACTIONS,
         ),
     ),
@@ -167,7 +180,14 @@ GROUPS: tuple[tuple[str, str, tuple[ProposalBlock, ...]], ...] = (
             PB.PROMPT_MAINTENANCE_HOURS_PER_WEEK,
         ),
     ),
+    (
+        "Uncertainty",
+        "Unsure of an estimate? Give its range: the verdict says how often it approves.",
+        (PB.RANGES,),
+    ),
 )
+NEW_PROPOSAL_ONLY = frozenset({PB.TRAINING_SAMPLE})
+"""Blocks a revision leaves out: a file for a posted proposal goes in its thread instead."""
 
 
 def proposal_modal(
@@ -221,7 +241,7 @@ def _form(
     revising = proposal_id is not None
     return [
         *_intro_blocks(proposal_id),
-        *_field_blocks(policy, values, dropped_locks),
+        *_field_blocks(policy, values, dropped_locks, revising=revising),
         *(_revision_voting_blocks(votes_to_reset) if revising else _voting_blocks(policy, values)),
     ]
 
@@ -246,13 +266,18 @@ def _intro_blocks(proposal_id: int | None) -> list[Block]:
 
 
 def _field_blocks(
-    policy: Policy, values: dict[ProposalBlock, Any], dropped_locks: int = 0
+    policy: Policy,
+    values: dict[ProposalBlock, Any],
+    dropped_locks: int = 0,
+    *,
+    revising: bool = False,
 ) -> list[Block]:
     """Every group of inputs with its header and context."""
     blocks: list[Block] = []
     for title, explanation, members in GROUPS:
+        shown = [block for block in members if not (revising and block in NEW_PROPOSAL_ONLY)]
         blocks += [divider(), header(title), context(explanation)]
-        blocks += [_input_block(block, policy, values.get(block)) for block in members]
+        blocks += [_input_block(block, policy, values.get(block)) for block in shown]
     blocks += _lock_blocks(policy, values, dropped_locks)
     return blocks
 
@@ -375,6 +400,8 @@ def _element(spec: FieldSpec, initial: Any) -> Block:
         FieldKind.BOOLEAN: _boolean_element,
         FieldKind.COMPARATOR: _comparator_element,
         FieldKind.CHECKBOX: _checkbox_element,
+        FieldKind.RANGES: _text_element,
+        FieldKind.FILES: _file_element,
     }
     return builders[spec.kind](spec, initial)
 
@@ -388,6 +415,16 @@ def _text_element(spec: FieldSpec, initial: Any) -> Block:
     if initial:
         element["initial_value"] = str(initial)
     return element
+
+
+def _file_element(spec: FieldSpec, initial: Any) -> Block:
+    """A file input (Slack's limit: 10 MB a file); it cannot be prefilled."""
+    return {
+        "type": "file_input",
+        "action_id": VALUE,
+        "filetypes": list(FILETYPES),
+        "max_files": MAX_FILES,
+    }
 
 
 def _losses_element(spec: FieldSpec, initial: Any) -> Block:
@@ -496,6 +533,7 @@ def _initial_values(prefill: Proposal | None, options: ModalOptions) -> dict[Pro
     values[PB.PERCENT_FRACTIONS] = bool(suspected_fractions(prefill))
     for name, value in prefill.model_dump(exclude={"metric_locks", "ranges"}).items():
         values[PB(name)] = value
+    values[PB.RANGES] = ranges_text(prefill.ranges)
     if prefill.validation_losses:
         values[PB.VALIDATION_LOSSES] = _CutLosses(prefill.validation_losses)
     for number, lock in enumerate(prefill.locks[:LOCK_COUNT], start=1):

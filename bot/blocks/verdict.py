@@ -53,6 +53,15 @@ CHOICE_LABELS = {
 
 
 @dataclass(frozen=True)
+class VerdictNotes:
+    """What the message adds from outside the evaluation: where measured figures came from,
+    and how sure the verdict is when the proposal has ranges (`describe_uncertainty`)."""
+
+    evidence: tuple[str, ...] = ()
+    uncertainty: str | None = None
+
+
+@dataclass(frozen=True)
 class VerdictMessage:
     """A ready-to-post verdict: fallback text, blocks and Slack message metadata."""
 
@@ -68,19 +77,25 @@ def verdict_message(
     evaluation: Evaluation,
     author_id: str,
     ballot: Ballot | None = None,
+    notes: VerdictNotes | None = None,
 ) -> VerdictMessage:
     """The verdict message for ``chat.postMessage`` / ``chat.update``, within Block Kit limits."""
+    notes = notes or VerdictNotes()
     telling = tell(proposal, evaluation)
     talking = [section(talking_points(evaluation.script))] if telling.reason is None else []
+    evidence = (
+        [context(truncate_mrkdwn(" · ".join(notes.evidence), 2900))] if notes.evidence else []
+    )
     blocks = [
         header(f"{telling.headline} · {proposal.title}"),
-        section(truncate_mrkdwn(summary_text(telling), SUMMARY_LIMIT)),
+        section(truncate_mrkdwn(summary_text(telling, notes.uncertainty), SUMMARY_LIMIT)),
         *talking,
         *([ballot_section(ballot, evaluation.verdict)] if ballot else []),
         action_buttons(proposal_id, closed=bool(ballot and ballot.closed)),
         divider(),
         context(truncate_mrkdwn(check_status_line(evaluation, STATUS_ICONS), 2900)),
         key_figures(telling),
+        *evidence,
         context(_context_line(proposal_id, evaluation, author_id)),
     ]
     return VerdictMessage(
@@ -112,8 +127,8 @@ def verdict_metadata(
     return {"event_type": METADATA_EVENT_TYPE, "event_payload": payload}
 
 
-def summary_text(telling: Telling) -> str:
-    """Why, what the engine advises, what would approve, and what else fails."""
+def summary_text(telling: Telling, uncertainty: str | None = None) -> str:
+    """Why, what the engine advises, what would approve, what else fails, and how sure it is."""
     lines = []
     if telling.reason:
         lines.append(f"*Why:* {escape(telling.reason)}")
@@ -123,6 +138,8 @@ def summary_text(telling: Telling) -> str:
         lines.append(f"*{label}:* {escape(rest)}")
     if telling.also_failing:
         lines.append(f"*Also failing:* {escape(joined(telling.also_failing))}.")
+    if uncertainty:
+        lines.append(f"*How sure:* {escape(uncertainty)}")
     return "\n".join(lines)
 
 

@@ -10,6 +10,7 @@ from bot.listeners import (
     commands,
     decision_record,
     errors,
+    evidence,
     home,
     revise,
     submissions,
@@ -23,6 +24,7 @@ def register_listeners(app: AsyncApp, deps: Deps) -> None:
     commands.register(app, deps)
     submissions.register(app, deps)
     actions.register(app, deps)
+    evidence.register(app, deps)  # before votes: its file_share listener must match first
     votes.register(app, deps)
     revise.register(app, deps)
     decision_record.register(app, deps)

@@ -2,8 +2,10 @@
 
 A valid proposal is stored before the submission is answered (a few milliseconds), so a
 proposal the user saw accepted survives a crash the moment after; the verdict is posted after
-the answer. A modal opened from a verdict's "Revise" button carries the proposal id in its
-private_metadata; its submission is a revision (see `bot.listeners.revise`).
+the answer. An attached data sample or trainer_state.json is read after the answer too, and
+the verdict posted is the measured revision (see `bot.services.evidence`). A modal opened
+from a verdict's "Revise" button carries the proposal id in its private_metadata; its
+submission is a revision (see `bot.listeners.revise`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.deps import Deps
+from bot.evidence.shared import SharedFile
 from bot.forms import ModalContext, ModalOptions, decode_private_metadata, parse_proposal_form
 from bot.ids import CallbackId, ProposalBlock
 from bot.listeners.errors import failures_reported
@@ -47,7 +50,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if modal_context.proposal_id is not None:
             await submit_revision(deps, ack, view, context, parsed.proposal, modal_context)
             return
-        submission = new_submission(view, context, parsed.proposal, modal_context, parsed.options)
+        submission = new_submission(
+            view, context, parsed.proposal, modal_context, parsed.options, parsed.files
+        )
         await store_then_post(deps, ack, submission, context)
 
 
@@ -57,9 +62,11 @@ def new_submission(
     proposal: Proposal,
     modal_context: ModalContext,
     options: ModalOptions | None,
+    files: tuple[SharedFile, ...] = (),
 ) -> Submission:
     """A valid proposal with who sent it, from where; the view id makes a double submit one."""
     return Submission(
+        files=files,
         team_id=context.team_id or "",
         channel_id=modal_context.channel_id,
         author_id=context.user_id or "",
@@ -84,7 +91,7 @@ async def store_then_post(
         await ack(response_action="errors", errors=not_saved_errors(error))
         return
     await ack()
-    deps.background.start(deliver_reported(deps, record, context))
+    deps.background.start(deliver_reported(deps, record, context, submission.files))
 
 
 def not_saved_errors(error: Exception) -> dict[str, str]:
@@ -92,7 +99,13 @@ def not_saved_errors(error: Exception) -> dict[str, str]:
     return {ProposalBlock.TITLE.value: NOT_SAVED.format(kind=type(error).__name__)}
 
 
-async def deliver_reported(deps: Deps, record: ProposalRecord, context: AsyncBoltContext) -> None:
-    """Post a stored proposal's verdict; any failure is logged and reported to its author."""
+async def deliver_reported(
+    deps: Deps,
+    record: ProposalRecord,
+    context: AsyncBoltContext,
+    files: tuple[SharedFile, ...] = (),
+) -> None:
+    """Measure the attached files and post the verdict; any failure is logged and reported to
+    its author."""
     async with failures_reported(deps, context):
-        await deliver_verdict(deps, record)
+        await deliver_verdict(deps, record, files)

@@ -19,6 +19,7 @@ from bot.models import (
     DecisionSummary,
     DeliveryState,
     EvaluationRecord,
+    EvidenceRecord,
     LedgerKey,
     ProposalRecord,
     ReminderRecord,
@@ -29,6 +30,7 @@ from bot.persistence.tables import (
     CommitteeChangeRow,
     CommitteeMemberRow,
     EvaluationRow,
+    EvidenceRow,
     ProcessedEventRow,
     ProposalRow,
     ReminderRow,
@@ -62,6 +64,7 @@ REMINDERS = table_of(ReminderRow)
 
 
 EVENTS = table_of(ProcessedEventRow)
+EVIDENCE = table_of(EvidenceRow)
 
 
 CURRENT_EVALUATION = and_(
@@ -298,4 +301,18 @@ def decision_summary(row: Any, counts: VoteCounts) -> DecisionSummary:
         reject=votes.get(Choice.REJECT.value, 0),
         abstain=votes.get(Choice.ABSTAIN.value, 0),
         closed_at=row.closed_at,
+    )
+
+
+def evidence_record(row: Any) -> EvidenceRecord:
+    return EvidenceRecord(
+        proposal_id=row.proposal_id,
+        revision=row.revision,
+        kind=row.kind,
+        source=row.source,
+        rows=row.rows,
+        typed=json.loads(row.typed_json),
+        measured=json.loads(row.measured_json),
+        note=row.note,
+        created_at=row.created_at,
     )

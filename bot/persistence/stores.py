@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.persistence.committees import CommitteeStore
 from bot.persistence.database import advisory_lock, ping
 from bot.persistence.events import ProcessedEvents
+from bot.persistence.evidence import EvidenceStore
 from bot.persistence.proposals import ProposalStore
 from bot.persistence.read_models import ReadModels
 from bot.persistence.reminder_ledger import ReminderLedger
@@ -29,6 +30,7 @@ class Stores:
     ledger: ReminderLedger
     events: ProcessedEvents
     reads: ReadModels
+    evidence: EvidenceStore
 
     @classmethod
     def on(cls, engine: AsyncEngine) -> Stores:
@@ -41,6 +43,7 @@ class Stores:
             ledger=ReminderLedger(engine),
             events=ProcessedEvents(engine),
             reads=ReadModels(engine),
+            evidence=EvidenceStore(engine),
         )
 
     async def ping(self) -> None:

@@ -211,5 +211,26 @@ class ProcessedEventRow(SQLModel, table=True):
     seen_at: datetime = _timestamp()
 
 
+class EvidenceRow(SQLModel, table=True):
+    """What a shared file measured for one revision of a proposal: the figures it replaced
+    (typed and measured values) and where they came from (a data sample or a training log)."""
+
+    __tablename__: ClassVar[str] = "evidence"
+    __table_args__ = (
+        UniqueConstraint("proposal_id", "revision", "kind", name="uq_evidence_revision_kind"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = _proposal_fk("evidence")
+    revision: int = Field(sa_type=Integer)
+    kind: str = Field(sa_type=String(16))
+    source: str = Field(sa_type=String(255))
+    rows: int | None = Field(default=None, sa_type=Integer)
+    typed_json: str = _text()
+    measured_json: str = _text()
+    note: str = _text()
+    created_at: datetime = _timestamp()
+
+
 METADATA = SQLModel.metadata
 """The metadata of every table above (what the migration must reproduce)."""

@@ -22,28 +22,36 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.blocks.verdict import VerdictMessage, verdict_message
+from bot.blocks.verdict import VerdictMessage, VerdictNotes, verdict_message
 from bot.infrastructure.coalescer import UpdateCoalescer
+from bot.models import ProposalRecord
 from bot.persistence.proposals import ProposalStore
 from bot.voting.service import BallotSnapshot, Closing
 
 if TYPE_CHECKING:
     from bot.deps import Deps
+    from bot.pictures import Picture
 
 logger = logging.getLogger(__name__)
 
 ReadSnapshot = Callable[[int], Awaitable[BallotSnapshot | None]]
+ReadNotes = Callable[[ProposalRecord], Awaitable[VerdictNotes]]
 
 
-def ballot_message(snapshot: BallotSnapshot) -> VerdictMessage:
-    """The verdict message as the stored vote makes it now."""
+async def no_notes(_record: ProposalRecord) -> VerdictNotes:
+    """No evidence and no uncertainty: the message of the evaluation alone."""
+    return VerdictNotes()
+
+
+def ballot_message(snapshot: BallotSnapshot, notes: VerdictNotes | None = None) -> VerdictMessage:
+    """The verdict message as the stored vote (and the stored evidence) make it now."""
     proposal = snapshot.proposal
     return verdict_message(
         proposal_id=proposal.id,
@@ -51,6 +59,7 @@ def ballot_message(snapshot: BallotSnapshot) -> VerdictMessage:
         evaluation=proposal.evaluation,
         author_id=proposal.author_id,
         ballot=snapshot.ballot,
+        notes=notes,
     )
 
 
@@ -58,11 +67,17 @@ class BallotRefresh:
     """Re-renders a proposal's verdict message from the stored vote, coalesced per message."""
 
     def __init__(
-        self, *, client: AsyncWebClient, coalescer: UpdateCoalescer, read: ReadSnapshot
+        self,
+        *,
+        client: AsyncWebClient,
+        coalescer: UpdateCoalescer,
+        read: ReadSnapshot,
+        notes: ReadNotes = no_notes,
     ) -> None:
         self._client = client
         self._coalescer = coalescer
         self._read = read
+        self._notes = notes
 
     async def __call__(self, proposal_id: int) -> None:
         """Ask for an update of the proposal's message; it runs within a second or so."""
@@ -74,7 +89,7 @@ class BallotRefresh:
         if snapshot is None or snapshot.proposal.message_ts is None:
             logger.info("proposal #%d has no verdict message to update", proposal_id)
             return
-        message = ballot_message(snapshot)
+        message = ballot_message(snapshot, await self._notes(snapshot.proposal))
         await self._client.chat_update(
             channel=snapshot.proposal.channel_id,
             ts=snapshot.proposal.message_ts,
@@ -92,10 +107,13 @@ POST_ATTEMPTS = 3
 
 @dataclass(frozen=True)
 class _Entry:
-    """A line for the thread: a vote's acknowledgement, or an announcement posted on its own."""
+    """A line for the thread: a vote's acknowledgement, an announcement posted on its own, or
+    a verdict's pictures (uploaded on their own once rendered; `text` names them in logs)."""
 
     text: str
     alone: bool = False
+    pictures: Awaitable[Sequence[Picture]] | None = None
+    blocks: tuple[dict[str, Any], ...] | None = None
 
 
 @dataclass
@@ -141,9 +159,19 @@ class ThreadLines:
         """Queue a vote's line; it is posted with the others that arrive within the interval."""
         self._add(proposal_id, _Entry(line))
 
-    def announce(self, proposal_id: int, text: str) -> None:
-        """Queue a message of its own (an outcome), posted after the lines queued before it."""
-        self._add(proposal_id, _Entry(text, alone=True))
+    def announce(
+        self, proposal_id: int, text: str, blocks: Sequence[dict[str, Any]] | None = None
+    ) -> None:
+        """Queue a message of its own (an outcome, a scan report with its `blocks`), posted
+        after the lines queued before it."""
+        self._add(proposal_id, _Entry(text, alone=True, blocks=tuple(blocks) if blocks else None))
+
+    def upload(
+        self, proposal_id: int, pictures: Awaitable[Sequence[Picture]], *, label: str
+    ) -> None:
+        """Queue pictures (still rendering) after the lines queued before them; each is
+        uploaded on its own, and one that fails is logged without stopping the others."""
+        self._add(proposal_id, _Entry(label, alone=True, pictures=pictures))
 
     @property
     def pending(self) -> int:
@@ -163,9 +191,24 @@ class ThreadLines:
         queue = self._queues.get(proposal_id)
         if queue is None:
             return
-        count = next_post(queue.entries, self._limit)
         try:
-            await self._post(proposal_id, [entry.text for entry in list(queue.entries)[:count]])
+            if queue.entries[0].pictures is not None:
+                await self._upload_first(proposal_id, queue)
+            else:
+                await self._post_lines(proposal_id, queue)
+        finally:
+            if queue.entries:
+                self._request(proposal_id)
+            else:
+                del self._queues[proposal_id]
+
+    async def _post_lines(self, proposal_id: int, queue: _Queue) -> None:
+        count = next_post(queue.entries, self._limit)
+        blocks = queue.entries[0].blocks
+        try:
+            await self._post(
+                proposal_id, [entry.text for entry in list(queue.entries)[:count]], blocks
+            )
         except Exception:
             queue.failures += 1
             if queue.failures < POST_ATTEMPTS:
@@ -174,19 +217,55 @@ class ThreadLines:
             raise
         else:
             self._done(queue, count)
-        finally:
-            if queue.entries:
-                self._request(proposal_id)
-            else:
-                del self._queues[proposal_id]
 
-    async def _post(self, proposal_id: int, lines: list[str]) -> None:
+    async def _upload_first(self, proposal_id: int, queue: _Queue) -> None:
+        """Upload the pictures at the front of the queue (one try each: the client already
+        retries rate limits and server errors); they leave the queue whatever happens."""
+        entry = queue.entries[0]
+        try:
+            await self._upload(proposal_id, entry)
+        finally:
+            self._done(queue, 1)
+
+    async def _upload(self, proposal_id: int, entry: _Entry) -> None:
+        assert entry.pictures is not None
+        try:
+            pictures = await entry.pictures
+        except Exception:
+            logger.exception("could not render the %s", entry.text)
+            return
+        proposal = await self._proposals.get_proposal(proposal_id=proposal_id)
+        if proposal is None or proposal.message_ts is None:
+            logger.info("proposal #%d has no verdict thread for the %s", proposal_id, entry.text)
+            return
+        for picture in pictures:
+            try:
+                await self._client.files_upload_v2(
+                    channel=proposal.channel_id,
+                    thread_ts=proposal.message_ts,
+                    file=picture.png,
+                    filename=picture.filename,
+                    title=picture.title,
+                    alt_txt=picture.alt_text,
+                )
+            except Exception:
+                logger.exception("upload of %s (%s) failed", picture.filename, entry.text)
+
+    async def _post(
+        self,
+        proposal_id: int,
+        lines: list[str],
+        blocks: Sequence[dict[str, Any]] | None = None,
+    ) -> None:
         proposal = await self._proposals.get_proposal(proposal_id=proposal_id)
         if proposal is None or proposal.message_ts is None:
             logger.info("proposal #%d has no verdict thread for: %s", proposal_id, lines)
             return
         await self._client.chat_postMessage(
-            channel=proposal.channel_id, thread_ts=proposal.message_ts, text="\n".join(lines)
+            channel=proposal.channel_id,
+            thread_ts=proposal.message_ts,
+            text="\n".join(lines),
+            blocks=list(blocks) if blocks else None,
         )
 
     @staticmethod

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import zip_longest
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
@@ -13,11 +16,13 @@ from bot.blocks.modal import votes_cast_phrase
 from bot.blocks.replies import not_in_channel_text
 from bot.blocks.verdict import VERDICT_LABELS, verdict_metadata
 from bot.deps import Deps
+from bot.evidence.shared import SharedFile
 from bot.forms import ModalOptions
 from bot.infrastructure.slack_client import slack_error_code
 from bot.models import DeliveryState, ProposalRecord
 from bot.services import UserFacingError
 from bot.services.ballot import ballot_message
+from bot.services.evidence import Measured, measure_attached
 from core.engine import evaluate
 from core.proposal import Proposal
 
@@ -47,6 +52,8 @@ class Submission:
     submission_key: str
     proposal: Proposal
     options: ModalOptions
+    files: tuple[SharedFile, ...] = ()
+    """The data sample and trainer_state.json attached, measured after the ack."""
 
 
 @dataclass(frozen=True)
@@ -60,8 +67,13 @@ class Revision:
     reset_votes: bool
 
 
-async def deliver_verdict(deps: Deps, record: ProposalRecord) -> None:
+async def deliver_verdict(
+    deps: Deps, record: ProposalRecord, files: Sequence[SharedFile] = ()
+) -> None:
     """Post the verdict of a stored, not yet posted proposal, once however often it is submitted.
+
+    Attached `files` are measured first (`bot.services.evidence`): the verdict posted is the
+    measured revision, or the typed one with the thread saying why a file was not used.
 
     The claim makes a double submit post one verdict, while a proposal stored by a submission
     that crashed before its verdict went out is still posted when the modal is sent again.
@@ -80,7 +92,26 @@ async def deliver_verdict(deps: Deps, record: ProposalRecord) -> None:
     if claimed is None:
         logger.info("the verdict of proposal #%d was taken over by the redelivery sweep", record.id)
         return
-    await post_verdict(deps, claimed)
+    measured = await measured_or_typed(deps, claimed, files)
+    await post_verdict(deps, measured.record, measured.lines, measured.blocks)
+
+
+MEASURED_NOT_SAVED = (
+    "⚠️ The measured figures could not be saved just now; the verdict uses the typed figures."
+)
+
+
+async def measured_or_typed(
+    deps: Deps, record: ProposalRecord, files: Sequence[SharedFile]
+) -> Measured:
+    """The measured revision of the record (with its thread lines), or the record itself."""
+    if not files:
+        return Measured(record)
+    try:
+        return await measure_attached(deps, record, files)
+    except Exception:  # the typed proposal is stored: it is posted whatever went wrong here
+        logger.exception("measuring the files of proposal #%d failed", record.id)
+        return Measured(record, (MEASURED_NOT_SAVED,), (None,))
 
 
 async def store_proposal(deps: Deps, submission: Submission) -> ProposalRecord:
@@ -102,17 +133,24 @@ async def store_proposal(deps: Deps, submission: Submission) -> ProposalRecord:
     return record
 
 
-async def post_verdict(deps: Deps, record: ProposalRecord) -> DeliveryState:
+async def post_verdict(
+    deps: Deps,
+    record: ProposalRecord,
+    lines: Sequence[str] = (),
+    blocks: Sequence[Sequence[dict[str, Any]] | None] = (),
+) -> DeliveryState:
     """Post the verdict with its open ballot in the proposal's channel and remember the message.
 
     The first post carries docs/contracts.md's metadata as it is; every later `chat.update` adds the
-    tally (and the outcome once closed). Returns the delivery state recorded: posted, or
-    undeliverable when the channel is out of reach (any other refusal raises).
+    tally (and the outcome once closed). Then the thread gets `lines` (each with its `blocks`,
+    if any: what became of attached files) and the verdict's pictures, in that order. Returns
+    the delivery state recorded: posted, or undeliverable when the channel is out of reach
+    (any other refusal raises).
     """
     snapshot = await deps.voting.snapshot(record.id)
     if snapshot is None:
         raise LookupError(f"proposal #{record.id} vanished before its verdict was posted")
-    message = ballot_message(snapshot)
+    message = ballot_message(snapshot, await deps.notes_for(snapshot.proposal))
     metadata = verdict_metadata(record.id, record.evaluation)
     try:
         response = await deps.client.chat_postMessage(
@@ -130,6 +168,9 @@ async def post_verdict(deps: Deps, record: ProposalRecord) -> DeliveryState:
         message_ts=str(response["ts"]),
         now=deps.clock.now(),
     )
+    for line, line_blocks in zip_longest(lines, blocks[: len(lines)]):
+        deps.thread_lines.announce(record.id, line, line_blocks)
+    deps.verdict_pictures.post(snapshot.proposal)
     return posted.delivery_state
 
 
@@ -190,6 +231,7 @@ async def announce_revision(deps: Deps, stored: StoredRevision, editor_id: str) 
     await deps.ballot_refresh(stored.record.id)
     line = revision_line(stored.record, editor_id, stored.votes_reset)
     deps.thread_lines.announce(stored.record.id, line)
+    deps.verdict_pictures.post(stored.record)
 
 
 async def revisable_proposal(deps: Deps, proposal_id: int, editor_id: str) -> ProposalRecord:

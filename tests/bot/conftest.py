@@ -22,8 +22,7 @@ from bot.infrastructure.web import EVENTS_PATH, create_web_app
 from bot.persistence.stores import Stores
 from core.proposal import Proposal
 from tests.bot import signing
-from tests.bot.fake_slack import FakeSlack
-from tests.bot.mlflow_server import mlflow_server  # noqa: F401  (a session fixture)
+from tests.bot.fake_slack import BOT_TOKEN, FakeSlack
 from tests.clock import FixedClock
 
 NOW = datetime(2026, 2, 10, 9, 30, tzinfo=UTC)
@@ -59,7 +58,7 @@ APPROVABLE: dict[str, str | list[str]] = {
 def environment(fake_slack: FakeSlack, database_url: str, **extra: str) -> dict[str, str]:
     """The environment of an HTTP-mode bot talking to the fake Slack."""
     return {
-        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": signing.SIGNING_SECRET,
         "SLACK_API_URL": fake_slack.api_url,
         "DATABASE_URL": database_url,
@@ -67,7 +66,7 @@ def environment(fake_slack: FakeSlack, database_url: str, **extra: str) -> dict[
     }
 
 
-def view_state(modal: Mapping[str, Any], answers: Mapping[str, str | list[str]]) -> dict[str, Any]:
+def view_state(modal: Mapping[str, Any], answers: Mapping[str, Any]) -> dict[str, Any]:
     """The `view.state.values` Slack sends for a modal filled in with `answers` by block id."""
     values: dict[str, Any] = {}
     for block in modal["blocks"]:
@@ -79,10 +78,13 @@ def view_state(modal: Mapping[str, Any], answers: Mapping[str, str | list[str]])
     return values
 
 
-def _element_state(element: Mapping[str, Any], answer: str | list[str] | None) -> dict[str, Any]:
+def _element_state(element: Mapping[str, Any], answer: Any) -> dict[str, Any]:
     kind = element["type"]
     if kind in {"plain_text_input", "number_input"}:
         return {"type": kind, "value": answer}
+    if kind == "file_input":  # Slack sends the uploaded files' objects (id, name, …)
+        files = [item if isinstance(item, dict) else {"id": item} for item in answer or []]
+        return {"type": kind, "files": files}
     options = {option["value"]: option for option in element.get("options", [])}
     if kind == "checkboxes":
         chosen = answer if isinstance(answer, list) else ([answer] if answer else [])
@@ -161,14 +163,21 @@ class RunningApp:
             return response.status, await response.json()
 
 
-def make_deps(settings: Settings, stores: Stores, clock: FixedClock) -> Deps:
-    """Deps for tests: the real client pointed at the fake Slack, a fixed clock."""
+def make_deps(
+    settings: Settings, stores: Stores, clock: FixedClock, *, pictures: bool = False
+) -> Deps:
+    """Deps for tests: the real client pointed at the fake Slack, a fixed clock.
+
+    Pictures are off unless asked for: each verdict's take about 0.4 s of CPU to render, and
+    only the tests about pictures (tests/bot/test_thread_pictures.py and the evidence tests)
+    look at them."""
     return Deps(
         settings=settings,
         stores=stores,
         client=make_client(settings),
         clock=clock,
         policy=settings.load_policy(),
+        pictures=pictures,
     )
 
 

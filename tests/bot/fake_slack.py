@@ -3,6 +3,13 @@
 It also speaks just enough Socket Mode for the bot to connect: `apps.connections.open` hands
 out a websocket URL on the same server, whose socket says `hello`; `drop_sockets()` closes
 every socket and refuses new ones (Slack gone), and `hang(method)` leaves calls unanswered.
+
+Files, as Slack serves them: `host_file(name, data)` puts a file in the workspace; `files.info`
+answers its object (or `file_not_found`), whose `url_private` and `url_private_download` point
+at this server and give the bytes only to `Authorization: Bearer <the bot token>` — without
+it they answer 200 with an HTML sign-in page, as Slack does. Uploads take Slack's three steps:
+`files.getUploadURLExternal` hands out an upload URL here and a file id, the POST to it stores
+the bytes, `files.completeUploadExternal` shares them; `uploads` holds every completed one.
 """
 
 from __future__ import annotations
@@ -27,6 +34,8 @@ Failure = Literal[
     "garbled_json",
     "invalid_auth",
     "not_allowed_token_type",
+    "file_not_found",
+    "invalid_arguments",
 ]
 """What a scripted call answers. `text_405` is the plain-text page a web server gives a wrong
 HTTP method; `garbled_json` is an HTML page labelled as JSON. Neither is a JSON object."""
@@ -36,6 +45,52 @@ GARBLED_JSON = "<html><body><h1>Bad gateway</h1></body></html>"
 
 BOT_USER_ID = "UBOT0001"
 TEAM_ID = "T0001"
+BOT_TOKEN = "xoxb-test-token"
+SIGN_IN_PAGE = (
+    '<!DOCTYPE html><html lang="en-US"><head><title>Slack</title></head>'
+    '<body><h1>Sign in to Fake Team</h1><form action="/signin"></form></body></html>'
+)
+"""What Slack answers for a private file URL fetched without the bot token: 200 and a page."""
+MIMETYPES = {
+    ".jsonl": "application/x-ndjson",
+    ".ndjson": "application/x-ndjson",
+    ".csv": "text/csv",
+    ".json": "application/json",
+    ".parquet": "application/octet-stream",
+    ".png": "image/png",
+}
+
+
+@dataclass
+class HostedFile:
+    """A file in the fake workspace: its bytes and what files.info says of it."""
+
+    id: str
+    name: str
+    data: bytes
+    user: str
+    size: int
+
+    def download_path(self) -> str:
+        return f"/files-pri/{TEAM_ID}-{self.id}/download/{self.name}"
+
+    def view_path(self) -> str:
+        return f"/files-pri/{TEAM_ID}-{self.id}/{self.name}"
+
+
+@dataclass
+class Upload:
+    """One file uploaded by the bot: the bytes posted, the step-1 and step-3 parameters."""
+
+    file_id: str
+    filename: str
+    length: int
+    alt_txt: str | None
+    data: bytes | None = None
+    title: str | None = None
+    channel: str | None = None
+    thread_ts: str | None = None
+    completed: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,6 +134,11 @@ class FakeSlack:
         self._sockets: set[web.WebSocketResponse] = set()
         self._refusing_sockets = False
         self.socket_connections = 0
+        self.files: dict[str, HostedFile] = {}
+        self._file_ids = itertools.count(1)
+        self._pending_uploads: dict[str, Upload] = {}
+        self.uploads: list[Upload] = []
+        """Every upload the bot completed, in the order files.completeUploadExternal shared them."""
 
     async def start(self) -> None:
         """Listen on an ephemeral port of 127.0.0.1."""
@@ -88,6 +148,9 @@ class FakeSlack:
         app.router.add_post("/respond/{hook}", self._respond)
         app.router.add_get("/_counts", self._counts)
         app.router.add_get("/link", self._link)
+        app.router.add_get("/files-pri/{file}/download/{name}", self._download)
+        app.router.add_get("/files-pri/{file}/{name}", self._download)
+        app.router.add_post("/upload/v1/{file_id}", self._upload)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -123,6 +186,11 @@ class FakeSlack:
     def hang(self, method: str) -> None:
         """Record every later call of `method` as it arrives (status 0) and never answer it."""
         self._hanging.add(method)
+
+    def release(self) -> None:
+        """Stop hanging: answer the calls left hanging with an error, and every later one."""
+        self._hanging.clear()
+        self._released.set()
 
     @property
     def open_sockets(self) -> int:
@@ -182,6 +250,101 @@ class FakeSlack:
             content_type, text = _NOT_JSON[script.failure]
             return web.Response(status=status, text=text, content_type=content_type)
         return web.json_response(body, status=status, headers=headers)
+
+    def host_file(
+        self, name: str, data: bytes, *, user: str = "U0AUTHOR", size: int | None = None
+    ) -> dict[str, Any]:
+        """Put a file in the workspace; its Slack file object (as a file_input or event has it).
+
+        `size` is what files.info reports (by default the real size)."""
+        file_id = f"F{next(self._file_ids):010d}"
+        hosted = HostedFile(file_id, name, data, user, len(data) if size is None else size)
+        self.files[file_id] = hosted
+        return self.file_object(hosted)
+
+    def file_object(self, hosted: HostedFile) -> dict[str, Any]:
+        """The file object Slack gives for a hosted file."""
+        base = f"http://127.0.0.1:{self._port}"
+        suffix = "." + hosted.name.rsplit(".", 1)[-1].lower() if "." in hosted.name else ""
+        return {
+            "id": hosted.id,
+            "created": 1700000000,
+            "timestamp": 1700000000,
+            "name": hosted.name,
+            "title": hosted.name,
+            "mimetype": MIMETYPES.get(suffix, "application/octet-stream"),
+            "filetype": suffix.removeprefix(".") or "binary",
+            "user": hosted.user,
+            "size": hosted.size,
+            "mode": "hosted",
+            "is_external": False,
+            "url_private": base + hosted.view_path(),
+            "url_private_download": base + hosted.download_path(),
+            "permalink": f"https://fake.slack.test/files/{hosted.user}/{hosted.id}/{hosted.name}",
+        }
+
+    def downloads(self) -> list[Call]:
+        """Every fetch of a private file URL, with its headers (status 200 both ways)."""
+        return [call for call in self.calls if call.method == "files-pri"]
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """A private file URL: the bytes for the bot token, a sign-in page for anyone else."""
+        file_part = request.match_info["file"]
+        hosted = self.files.get(file_part.removeprefix(f"{TEAM_ID}-"))
+        authorised = request.headers.get("Authorization") == f"Bearer {BOT_TOKEN}"
+        params = {"path": request.path, "authorised": authorised}
+        self._record(Call("files-pri", params, dict(request.headers), 200))
+        if not authorised:
+            return web.Response(text=SIGN_IN_PAGE, content_type="text/html")
+        if hosted is None:
+            return web.Response(status=404, text="Not Found")
+        suffix = "." + hosted.name.rsplit(".", 1)[-1].lower()
+        content_type = MIMETYPES.get(suffix, "application/octet-stream")
+        return web.Response(body=hosted.data, content_type=content_type)
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """Step 2 of an upload: the bytes, posted to the URL step 1 handed out."""
+        upload = self._pending_uploads.get(request.match_info["file_id"])
+        data = await request.read()
+        self._record(Call("upload", {"file_id": request.match_info["file_id"]}, {}, 200))
+        if upload is None:
+            return web.Response(status=404, text="upload url expired")
+        upload.data = data
+        return web.Response(text=f"OK - {len(data)}")
+
+    def _upload_url(self, params: dict[str, Any]) -> dict[str, Any]:
+        file_id = f"F{next(self._file_ids):010d}"
+        self._pending_uploads[file_id] = Upload(
+            file_id=file_id,
+            filename=str(params.get("filename", "")),
+            length=int(params.get("length") or 0),
+            alt_txt=params.get("alt_txt"),
+        )
+        return {
+            "ok": True,
+            "upload_url": f"http://127.0.0.1:{self._port}/upload/v1/{file_id}",
+            "file_id": file_id,
+        }
+
+    def _complete_upload(self, params: dict[str, Any]) -> dict[str, Any]:
+        shared = []
+        for item in _as_json(params.get("files")) or []:
+            upload = self._pending_uploads.pop(str(item.get("id")), None)
+            if upload is None or upload.data is None:
+                return {"ok": False, "error": "file_upload_not_found"}
+            upload.title = item.get("title")
+            upload.channel = params.get("channel_id")
+            upload.thread_ts = params.get("thread_ts")
+            upload.completed = True
+            self.uploads.append(upload)
+            shared.append({"id": upload.file_id, "title": upload.title, "name": upload.filename})
+        return {"ok": True, "files": shared}
+
+    def _files_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        hosted = self.files.get(str(params.get("file", "")))
+        if hosted is None:
+            return {"ok": False, "error": "file_not_found"}
+        return {"ok": True, "file": self.file_object(hosted), "comments": []}
 
     async def _respond(self, request: web.Request) -> web.Response:
         params = await _read_params(request)
@@ -341,6 +504,9 @@ _ANSWERS = {
     "chat.postEphemeral": _post_ephemeral,
     "conversations.open": _conversations_open,
     "users.info": _users_info,
+    "files.info": FakeSlack._files_info,
+    "files.getUploadURLExternal": FakeSlack._upload_url,
+    "files.completeUploadExternal": FakeSlack._complete_upload,
 }
 
 

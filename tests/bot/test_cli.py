@@ -645,8 +645,8 @@ def test_migrate_says_it_created_the_schema_then_that_it_is_up_to_date(tmp_path:
     first = run_cli("migrate", env={"DATABASE_URL": url})
     second = run_cli("migrate", env={"DATABASE_URL": url})
     assert (first.code, second.code) == (0, 0)
-    assert first.error_lines == [f"created the schema at revision 0001 in {url}"]
-    assert second.error_lines == [f"already up to date at revision 0001: {url}"]
+    assert first.error_lines == [f"created the schema at revision 0002 in {url}"]
+    assert second.error_lines == [f"already up to date at revision 0002: {url}"]
 
 
 @pytest.mark.parametrize("command", ["export", "reminders", "migrate"])

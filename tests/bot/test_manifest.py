@@ -28,7 +28,15 @@ METHOD_SCOPES: dict[str, set[str]] = {
     "conversations_history": {"channels:history", "groups:history"},
     "users_info": {"users:read"},
     "reactions_add": {"reactions:write"},
+    "files_info": {"files:read"},
+    # files_upload_v2 calls the two below and POSTs the bytes to the URL the first hands out.
+    "files_upload_v2": {"files:write"},
+    "files_getUploadURLExternal": {"files:write"},
+    "files_completeUploadExternal": {"files:write"},
 }
+# What the bot does outside the Web API's methods: a file's url_private_download is fetched
+# with the bot token, which needs files:read (https://api.slack.com/types/file#auth).
+DOWNLOAD_SCOPE = "files:read"
 # The bot scopes each Events API event needs, and the Bolt listener that consumes it.
 EVENT_SCOPES: dict[str, set[str]] = {
     "app_home_opened": set(),
@@ -115,8 +123,14 @@ def test_the_usage_hint_names_every_sub_command() -> None:
         assert subcommand in command["usage_hint"]
 
 
+def bot_downloads_files() -> bool:
+    return "url_private_download" in bot_sources()
+
+
 def test_the_bot_scopes_are_exactly_those_the_code_uses() -> None:
+    downloads = {DOWNLOAD_SCOPE} if bot_downloads_files() else set()
     used = {"commands"}.union(
+        downloads,
         *(METHOD_SCOPES[m] for m in methods_called_by_the_bot()),
         *(EVENT_SCOPES[event] for event in bot_events()),
     )
@@ -127,3 +141,10 @@ def test_the_bot_scopes_are_exactly_those_the_code_uses() -> None:
 def test_the_bot_does_call_the_methods_its_manifest_is_built_for() -> None:
     expected = {"chat_postMessage", "views_open", "views_update", "views_publish"}
     assert expected <= methods_called_by_the_bot()
+
+
+def test_shared_files_are_read_and_pictures_uploaded_with_the_files_scopes() -> None:
+    scopes = set(load_manifest()["oauth_config"]["scopes"]["bot"])
+    assert {"files_info", "files_upload_v2"} <= methods_called_by_the_bot()
+    assert bot_downloads_files()
+    assert {"files:read", "files:write"} <= scopes

@@ -112,14 +112,14 @@ async def test_migrating_twice_changes_nothing(engine: AsyncEngine, database_url
     before = await schemas(engine)
     await migrate(database_url)
     assert await schemas(engine) == before
-    assert await version(engine) == ["0001"]
+    assert await version(engine) == ["0002"]
 
 
 async def test_migrations_can_run_inside_a_running_event_loop(
     engine: AsyncEngine, database_url: str
 ) -> None:
     run_migrations(database_url)
-    assert await version(engine) == ["0001"]
+    assert await version(engine) == ["0002"]
 
 
 async def test_downgrading_drops_every_table_and_upgrading_restores_them(
@@ -146,4 +146,4 @@ def test_migrations_run_from_synchronous_code(empty_database: str) -> None:
         finally:
             await engine.dispose()
 
-    assert asyncio.run(read_version()) == ["0001"]
+    assert asyncio.run(read_version()) == ["0002"]

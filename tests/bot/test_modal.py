@@ -62,10 +62,11 @@ def test_the_empty_modal_is_a_valid_view() -> None:
 
 def test_input_block_ids_are_the_proposal_fields_the_locks_and_the_voting_options() -> None:
     view = proposal_modal(channel_id="C1", policy=Policy())
-    proposal_fields = set(Proposal.model_fields) - {"metric_locks", "ranges"}  # no range inputs
+    proposal_fields = set(Proposal.model_fields) - {"metric_locks"}  # ranges: one text input
 
     assert set(inputs(view)) == proposal_fields | LOCK_BLOCKS | {
         "percent_fractions",
+        "training_sample",
         "vote_window_days",
         "secret_ballot",
     }

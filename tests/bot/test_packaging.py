@@ -17,6 +17,7 @@ MIGRATION_FILES = {
     "bot/persistence/migrations/env.py",
     "bot/persistence/migrations/script.py.mako",
     "bot/persistence/migrations/versions/0001_initial.py",
+    "bot/persistence/migrations/versions/0002_evidence.py",
 }
 PROBE = (
     "import bot, sys\nfrom bot.cli import main\nprint(bot.__file__)\nsys.exit(main(['migrate']))\n"
@@ -70,5 +71,5 @@ def test_an_installed_copy_finds_its_migrations_and_migrate_creates_the_schema(
     with sqlite3.connect(database) as connection:
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
         [(revision,)] = connection.execute("SELECT version_num FROM alembic_version")
-    assert {"proposals", "evaluations", "votes", "reminders"} <= tables
-    assert revision == "0001"
+    assert {"proposals", "evaluations", "votes", "reminders", "evidence"} <= tables
+    assert revision == "0002"
