@@ -23,6 +23,7 @@ from bot.persistence.stores import Stores
 from core.proposal import Proposal
 from tests.bot import signing
 from tests.bot.fake_slack import BOT_TOKEN, FakeSlack
+from tests.bot.mlflow_server import mlflow_server  # noqa: F401  (a session fixture)
 from tests.clock import FixedClock
 
 NOW = datetime(2026, 2, 10, 9, 30, tzinfo=UTC)
