@@ -118,8 +118,8 @@ async def test_ranges_put_p_approve_and_the_swing_factor_in_the_verdict_and_a_to
 
     # docs/contracts.md: P(approve) 0.023; the lift swings it from 0 to 0.512.
     assert summary(post).endswith(
-        "*How sure:* Approves in 2 % of scenarios; the projected lift is the swing factor "
-        "(0 % at 3 %, 51 % at 9 %)."
+        "*How sure:* Approves in 2 % of scenarios; projected lift is the swing factor "
+        "(0 % at 3.0 %, 51 % at 9.0 %)."
     )
     assert [upload.filename for upload in uploads][-1] == "tornado.png"
     assert (uploads[-1].alt_txt or "").startswith(
