@@ -39,10 +39,10 @@ from slack_bolt.async_app import AsyncApp  # noqa: E402
 from slack_bolt.context.ack.async_ack import AsyncAck  # noqa: E402
 from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
 
-from bot.blocks.modal import proposal_modal  # noqa: E402
 from bot.ids import CallbackId  # noqa: E402
 from bot.infrastructure.web import create_web_app  # noqa: E402
 from bot.listeners.commands import COMMAND  # noqa: E402
+from bot.modal.view import proposal_modal  # noqa: E402
 from core.policy import Policy  # noqa: E402
 from tests.bot import signing  # noqa: E402
 from tests.bot.conftest import APPROVABLE, view_state  # noqa: E402

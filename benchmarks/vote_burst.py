@@ -39,8 +39,8 @@ import aiohttp  # noqa: E402
 import harness  # noqa: E402
 from harness import Database, Group, Process  # noqa: E402
 
-from bot.blocks.modal import proposal_modal  # noqa: E402
 from bot.infrastructure.clock import SystemClock  # noqa: E402
+from bot.modal.view import proposal_modal  # noqa: E402
 from bot.models import Choice  # noqa: E402
 from bot.persistence.database import create_engine  # noqa: E402
 from bot.persistence.stores import Stores  # noqa: E402

@@ -57,9 +57,8 @@ from bot.persistence.database import (
 from bot.persistence.stores import Stores
 from bot.reminders import ReminderConfig, ReminderSweep, SlackPoster
 from bot.services import worker
-from bot.services.ballot import close_due_votes
 from bot.services.event_keys import forget_old_event_keys
-from bot.services.redelivery import redeliver_pending_verdicts
+from bot.services.outbox import close_due_votes
 
 logger = logging.getLogger("bot")
 
@@ -231,10 +230,10 @@ def start_jobs(deps: Deps, engine: AsyncEngine, jobs: JobRunner) -> AsyncIOSched
         clock=deps.clock,
         reminder_sweep=jobs.wrap("reminder-sweep", sweep.run),
         nudge_sweep=jobs.wrap("vote-nudges", sweep.nudge),
-        close_due_votes=jobs.wrap("close-due-votes", partial(close_due_votes, deps)),
-        redeliver_verdicts=jobs.wrap(
-            "redeliver-verdicts", partial(redeliver_pending_verdicts, deps)
+        close_due_votes=jobs.wrap(
+            "close-due-votes", partial(close_due_votes, deps.voting, deps.thread_lines, deps.clock)
         ),
+        redeliver_verdicts=jobs.wrap("redeliver-verdicts", deps.redelivery.sweep),
         forget_event_keys=jobs.wrap(
             "forget-event-keys", partial(forget_old_event_keys, deps.stores, deps.clock)
         ),

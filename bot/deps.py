@@ -1,24 +1,28 @@
-"""What every listener and service is handed: built once by the composition root."""
+"""The container the composition root builds once: every service with the collaborators it
+uses. Listeners are handed it; each service takes only what it uses."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.blocks.verdict import VerdictNotes
 from bot.infrastructure.background import BackgroundWork
 from bot.infrastructure.clock import Clock
 from bot.infrastructure.coalescer import UpdateCoalescer
 from bot.infrastructure.settings import Settings
 from bot.models import ProposalRecord
 from bot.persistence.stores import Stores
-from bot.services.ballot import BallotRefresh, ThreadLines
+from bot.services.delivery import VerdictDelivery
+from bot.services.evidence import EvidenceMeasurer
+from bot.services.intake import Intake
 from bot.services.notes import VerdictNotesReader
+from bot.services.outbox import BallotRefresh, ThreadLines
 from bot.services.pictures import VerdictPictures
+from bot.services.redelivery import Redelivery
+from bot.services.revisions import Revisions
 from bot.services.uncertainty import UncertaintyCache
 from bot.voting.service import BallotSnapshot, VotingService
 from core.policy import Policy
@@ -73,9 +77,60 @@ class Deps:
         )
 
     @cached_property
-    def measuring_slot(self) -> asyncio.Semaphore:
-        """One shared file measured at a time (a scan runs two threads of its own)."""
-        return asyncio.Semaphore(1)
+    def intake(self) -> Intake:
+        """Stores submitted proposals before the modal closes."""
+        return Intake(proposals=self.stores.proposals, clock=self.clock, policy=self.policy)
+
+    @cached_property
+    def measurer(self) -> EvidenceMeasurer:
+        """Fetches and measures the files shared with proposals."""
+        return EvidenceMeasurer(
+            client=self.client,
+            proposals=self.stores.proposals,
+            evidence=self.stores.evidence,
+            lines=self.thread_lines,
+            clock=self.clock,
+            policy=self.policy,
+        )
+
+    @cached_property
+    def delivery(self) -> VerdictDelivery:
+        """Posts each stored verdict once."""
+        return VerdictDelivery(
+            client=self.client,
+            proposals=self.stores.proposals,
+            events=self.stores.events,
+            clock=self.clock,
+            voting=self.voting,
+            notes=self.verdict_notes,
+            lines=self.thread_lines,
+            pictures=self.verdict_pictures,
+            measurer=self.measurer,
+        )
+
+    @cached_property
+    def revisions(self) -> Revisions:
+        """Stores revisions and tells the message and its thread."""
+        return Revisions(
+            proposals=self.stores.proposals,
+            votes=self.stores.votes,
+            events=self.stores.events,
+            clock=self.clock,
+            policy=self.policy,
+            refresh=self.ballot_refresh,
+            lines=self.thread_lines,
+            pictures=self.verdict_pictures,
+        )
+
+    @cached_property
+    def redelivery(self) -> Redelivery:
+        """The sweep that posts verdicts a crash left pending."""
+        return Redelivery(
+            proposals=self.stores.proposals,
+            delivery=self.delivery,
+            client=self.client,
+            clock=self.clock,
+        )
 
     @cached_property
     def uncertainty(self) -> UncertaintyCache:
@@ -98,10 +153,6 @@ class Deps:
             curve_source=self._curve_source,
             enabled=self.pictures,
         )
-
-    async def notes_for(self, record: ProposalRecord) -> VerdictNotes:
-        """The verdict message's notes for a stored proposal."""
-        return await self.verdict_notes(record)
 
     async def _snapshot(self, proposal_id: int) -> BallotSnapshot | None:
         return await self.voting.snapshot(proposal_id)

@@ -11,12 +11,12 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.blocks.modal import proposal_modal
 from bot.deps import Deps
-from bot.forms import decode_private_metadata
 from bot.ids import ActionId, LayoutBlock
 from bot.infrastructure.slack_client import slack_error_code
 from bot.listeners.errors import failures_reported
+from bot.modal.fields import decode_private_metadata
+from bot.modal.view import proposal_modal
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,6 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks.format import section
-from bot.blocks.modal import proposal_modal
 from bot.blocks.replies import (
     help_blocks,
     policy_blocks,
@@ -24,6 +23,7 @@ from bot.deps import Deps
 from bot.listeners.decision_record import SUBCOMMAND as RECORD
 from bot.listeners.decision_record import record_command_answer
 from bot.listeners.errors import failures_reported
+from bot.modal.view import proposal_modal
 from bot.models import ProposalRecord
 from bot.voting.committee import SUBCOMMAND as COMMITTEE
 from bot.voting.committee import (

@@ -26,9 +26,7 @@ from bot.ids import ActionId
 from bot.listeners.errors import failures_reported
 from bot.listeners.revise import revise_modal, votes_to_reset
 from bot.services import UserFacingError
-from bot.services.ballot import tell_privately
-from bot.services.evidence import scan_thread_file
-from bot.services.posting import revisable_proposal
+from bot.services.outbox import tell_privately
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +81,7 @@ async def scan_thread_files(
     if record is None:
         return
     for shared in files:
-        await scan_thread_file(deps, record, shared)
+        await deps.measurer.scan_thread_file(record, shared)
 
 
 async def open_measured_modal(
@@ -99,7 +97,7 @@ async def open_measured_modal(
     user_id, channel_id = context.user_id or "", context.channel_id or ""
     try:
         proposal_id, measured = read_measured_button_value(str(action.get("value", "")))
-        record = await revisable_proposal(deps, proposal_id, user_id)
+        record = await deps.revisions.revisable(proposal_id, user_id)
     except ButtonValueError:
         logger.warning("a revise-with-measured button with a foreign value: %r", action)
         return

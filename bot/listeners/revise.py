@@ -15,21 +15,16 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.blocks.modal import proposal_modal, reset_votes_error
 from bot.deps import Deps
-from bot.forms import ModalContext, has_reset_votes_block, reset_votes_ticked
 from bot.ids import RESET_VOTES_BLOCK, ActionId, ProposalBlock
 from bot.listeners.errors import failures_reported
+from bot.modal.fields import ModalContext
+from bot.modal.parsing import has_reset_votes_block, reset_votes_ticked
+from bot.modal.view import proposal_modal, reset_votes_error
 from bot.models import ProposalRecord
 from bot.services import UserFacingError
-from bot.services.ballot import tell_privately
-from bot.services.posting import (
-    Revision,
-    StoredRevision,
-    announce_revision,
-    revisable_proposal,
-    store_revision,
-)
+from bot.services.outbox import tell_privately
+from bot.services.revisions import Revision, StoredRevision
 from bot.voting.domain import VoteState
 from core.proposal import Proposal
 
@@ -62,7 +57,7 @@ async def open_revise_modal(
     """Open the prefilled modal for the author; tell anyone else privately why not."""
     user_id, channel_id = context.user_id or "", context.channel_id or ""
     try:
-        record = await revisable_proposal(deps, int(action["value"]), user_id)
+        record = await deps.revisions.revisable(int(action["value"]), user_id)
     except UserFacingError as refusal:
         await tell_privately(
             client, channel_id=channel_id, user_id=user_id, text=refusal.user_message
@@ -118,7 +113,7 @@ async def submit_revision(
         reset_votes=ticked,
     )
     try:
-        stored = await store_revision(deps, revision)
+        stored = await deps.revisions.store(revision)
     except UserFacingError as refusal:
         await ack(response_action="errors", errors={ProposalBlock.TITLE: str(refusal)})
         return
@@ -144,4 +139,4 @@ async def announce_reported(
 ) -> None:
     """Announce a stored revision; any failure is logged and reported to its author."""
     async with failures_reported(deps, context):
-        await announce_revision(deps, stored, editor_id)
+        await deps.revisions.announce(stored, editor_id)

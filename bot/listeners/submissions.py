@@ -19,12 +19,13 @@ from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.deps import Deps
 from bot.evidence.shared import SharedFile
-from bot.forms import ModalContext, ModalOptions, decode_private_metadata, parse_proposal_form
 from bot.ids import CallbackId, ProposalBlock
 from bot.listeners.errors import failures_reported
 from bot.listeners.revise import submit_revision
+from bot.modal.fields import ModalContext, ModalOptions, decode_private_metadata
+from bot.modal.parsing import parse_proposal_form
 from bot.models import ProposalRecord
-from bot.services.posting import Submission, deliver_verdict, store_proposal
+from bot.services.intake import Submission
 from core.proposal import Proposal
 
 logger = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ async def store_then_post(
     nothing the user typed is lost and nothing unsaved is shown as accepted.
     """
     try:
-        record = await store_proposal(deps, submission)
+        record = await deps.intake.store(submission)
     except Exception as error:  # logged with its traceback and shown in the modal
         logger.exception("could not store submission %s", submission.submission_key)
         await ack(response_action="errors", errors=not_saved_errors(error))
@@ -108,4 +109,4 @@ async def deliver_reported(
     """Measure the attached files and post the verdict; any failure is logged and reported to
     its author."""
     async with failures_reported(deps, context):
-        await deliver_verdict(deps, record, files)
+        await deps.delivery.deliver(record, files)

@@ -34,7 +34,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from bot.deps import Deps
 from bot.ids import ActionId
 from bot.listeners.errors import failures_reported
-from bot.services.ballot import announce_outcome, tell_privately
+from bot.services.outbox import announce_outcome, tell_privately
 from bot.voting.domain import Choice
 from bot.voting.service import CloseResult, VoteResult
 from bot.voting.thread_votes import ThreadVote, slack_time, vote_from_event

@@ -17,22 +17,28 @@ until the author submits it).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from slack_sdk.web.async_client import AsyncWebClient
+
 from bot.blocks.evidence import scan_report_message, unused_file_line
 from bot.evidence.shared import EvidenceKind, MeasureError, SharedFile, evidence_kind
 from bot.evidence.slack_files import FetchedFile, FileProblem, fetch_shared_file
+from bot.infrastructure.clock import Clock
 from bot.models import ProposalRecord
+from bot.persistence.evidence import EvidenceStore
+from bot.persistence.proposals import ProposalStore
+from bot.services.outbox import ThreadLines
 from bot.services.worker import in_worker
 from core.engine import evaluate
 from core.policy import Policy
 from core.proposal import Proposal
 
 if TYPE_CHECKING:
-    from bot.deps import Deps
     from bot.evidence.measure import Measurement
 
 logger = logging.getLogger(__name__)
@@ -62,95 +68,115 @@ def measure_job(proposal: Proposal, policy: Policy, name: str, data: bytes) -> M
     return measure_file(proposal, policy, name, data)
 
 
-async def measure_in_worker(deps: Deps, proposal: Proposal, fetched: FetchedFile) -> Measurement:
-    """Measure the file's bytes in the worker process (`bot.services.worker`), one file at a
-    time, so the app's event loop keeps its GIL while a sample is scanned."""
-    async with deps.measuring_slot:
-        return await in_worker(measure_job, proposal, deps.policy, fetched.name, fetched.data)
+class EvidenceMeasurer:
+    """Fetches shared files, measures them in the worker process and stores what they say."""
 
+    def __init__(
+        self,
+        *,
+        client: AsyncWebClient,
+        proposals: ProposalStore,
+        evidence: EvidenceStore,
+        lines: ThreadLines,
+        clock: Clock,
+        policy: Policy,
+    ) -> None:
+        self._client = client
+        self._proposals = proposals
+        self._evidence = evidence
+        self._lines = lines
+        self._clock = clock
+        self._policy = policy
+        self._slot: asyncio.Semaphore | None = None
 
-async def measure_attached(
-    deps: Deps, record: ProposalRecord, files: Sequence[SharedFile]
-) -> Measured:
-    """Fetch and measure the modal's files into the stored proposal; store the measured
-    revision and its evidence. A file that fails leaves a line saying why, nothing else."""
-    proposal, measurements = record.proposal, []
-    lines: list[str] = []
-    blocks: list[tuple[dict[str, object], ...] | None] = []
-    for shared in files:
+    async def measure_attached(
+        self, record: ProposalRecord, files: Sequence[SharedFile]
+    ) -> Measured:
+        """Fetch and measure the modal's files into the stored proposal; store the measured
+        revision and its evidence. A file that fails leaves a line saying why, nothing else."""
+        proposal, measurements = record.proposal, []
+        lines: list[str] = []
+        blocks: list[tuple[dict[str, object], ...] | None] = []
+        for shared in files:
+            try:
+                measurement = await self._measure_one(proposal, shared, measurements)
+            except (FileProblem, FileNotUsed) as problem:
+                name = shared.name or shared.id
+                lines.append(unused_file_line(name, str(problem), typed_figures=True))
+                blocks.append(None)
+                continue
+            proposal = measurement.proposal
+            measurements.append(measurement)
+            if measurement.summary is not None:
+                text, report = scan_report_message(
+                    measurement.summary, proposal_id=record.id, button=False
+                )
+                lines.append(text)
+                blocks.append(tuple(report))
+        if not measurements:
+            return Measured(record, tuple(lines), tuple(blocks))
+        stored = await self._store_measured(record, proposal, measurements)
+        return Measured(stored, tuple(lines), tuple(blocks))
+
+    async def scan_thread_file(self, record: ProposalRecord, shared: SharedFile) -> None:
+        """Scan a data file posted in the verdict's thread and reply with the report (or why
+        not)."""
         try:
-            measurement = await _measure_one(deps, proposal, shared, measurements)
+            measurement = await self._measure_one(record.proposal, shared, ())
         except (FileProblem, FileNotUsed) as problem:
-            name = shared.name or shared.id
-            lines.append(unused_file_line(name, str(problem), typed_figures=True))
-            blocks.append(None)
-            continue
-        proposal = measurement.proposal
-        measurements.append(measurement)
-        if measurement.summary is not None:
-            text, report = scan_report_message(
-                measurement.summary, proposal_id=record.id, button=False
-            )
-            lines.append(text)
-            blocks.append(tuple(report))
-    if not measurements:
-        return Measured(record, tuple(lines), tuple(blocks))
-    stored = await _store_measured(deps, record, proposal, measurements)
-    return Measured(stored, tuple(lines), tuple(blocks))
+            line = unused_file_line(shared.name or shared.id, str(problem), typed_figures=False)
+            self._lines.announce(record.id, line)
+            return
+        if measurement.summary is None:
+            return
+        text, blocks = scan_report_message(measurement.summary, proposal_id=record.id)
+        self._lines.announce(record.id, text, blocks)
 
+    async def _measure_one(
+        self, proposal: Proposal, shared: SharedFile, done: Sequence[Measurement]
+    ) -> Measurement:
+        fetched = await fetch_shared_file(self._client, shared)
+        kind = evidence_kind(fetched.name)
+        if kind is not None and any(measurement.kind is kind for measurement in done):
+            raise FileNotUsed(SECOND_OF_A_KIND.format(what=_WHAT[kind]))
+        try:
+            return await self._in_worker(proposal, fetched)
+        except MeasureError as problem:
+            raise FileNotUsed(str(problem)) from None
+        except Exception as error:  # a bug in a reader must not cost the proposal its verdict
+            logger.exception("measuring %s failed", fetched.name)
+            raise FileNotUsed(f"it could not be read ({type(error).__name__})") from None
 
-async def _measure_one(
-    deps: Deps, proposal: Proposal, shared: SharedFile, done: Sequence[Measurement]
-) -> Measurement:
-    fetched = await fetch_shared_file(deps.client, shared)
-    kind = evidence_kind(fetched.name)
-    if kind is not None and any(measurement.kind is kind for measurement in done):
-        raise FileNotUsed(SECOND_OF_A_KIND.format(what=_WHAT[kind]))
-    try:
-        return await measure_in_worker(deps, proposal, fetched)
-    except MeasureError as problem:
-        raise FileNotUsed(str(problem)) from None
-    except Exception as error:  # a bug in a reader must not cost the proposal its verdict
-        logger.exception("measuring %s failed", fetched.name)
-        raise FileNotUsed(f"it could not be read ({type(error).__name__})") from None
+    async def _in_worker(self, proposal: Proposal, fetched: FetchedFile) -> Measurement:
+        """Measure the file's bytes in the worker process (`bot.services.worker`), one file at
+        a time (a scan runs two threads of its own), so the app's event loop keeps its GIL."""
+        if self._slot is None:
+            self._slot = asyncio.Semaphore(1)
+        async with self._slot:
+            return await in_worker(measure_job, proposal, self._policy, fetched.name, fetched.data)
 
-
-async def _store_measured(
-    deps: Deps, record: ProposalRecord, proposal: Proposal, measurements: Sequence[Measurement]
-) -> ProposalRecord:
-    now = deps.clock.now()
-    stored = await deps.stores.proposals.add_revision(
-        proposal_id=record.id,
-        proposal=proposal,
-        evaluation=evaluate(proposal, deps.policy),
-        created_by=record.author_id,
-        now=now,
-        reset_votes=False,
-    )
-    for measurement in measurements:
-        await deps.stores.evidence.record(
+    async def _store_measured(
+        self, record: ProposalRecord, proposal: Proposal, measurements: Sequence[Measurement]
+    ) -> ProposalRecord:
+        now = self._clock.now()
+        stored = await self._proposals.add_revision(
             proposal_id=record.id,
-            revision=stored.revision,
-            kind=measurement.kind.value,
-            source=measurement.source,
-            rows=measurement.rows,
-            typed=measurement.typed,
-            measured=measurement.measured,
-            note=measurement.note,
+            proposal=proposal,
+            evaluation=evaluate(proposal, self._policy),
+            created_by=record.author_id,
             now=now,
+            reset_votes=False,
         )
-    return stored
-
-
-async def scan_thread_file(deps: Deps, record: ProposalRecord, shared: SharedFile) -> None:
-    """Scan a data file posted in the verdict's thread and reply with the report (or why not)."""
-    try:
-        measurement = await _measure_one(deps, record.proposal, shared, ())
-    except (FileProblem, FileNotUsed) as problem:
-        line = unused_file_line(shared.name or shared.id, str(problem), typed_figures=False)
-        deps.thread_lines.announce(record.id, line)
-        return
-    if measurement.summary is None:
-        return
-    text, blocks = scan_report_message(measurement.summary, proposal_id=record.id)
-    deps.thread_lines.announce(record.id, text, blocks)
+        for measurement in measurements:
+            await self._evidence.record(
+                proposal_id=record.id,
+                revision=stored.revision,
+                kind=measurement.kind.value,
+                source=measurement.source,
+                rows=measurement.rows,
+                typed=measurement.typed,
+                measured=measurement.measured,
+                note=measurement.note,
+                now=now,
+            )
+        return stored

@@ -30,7 +30,7 @@ from bot.pictures import (
     timing_picture,
     tornado_picture,
 )
-from bot.services.ballot import ThreadLines
+from bot.services.outbox import ThreadLines
 from bot.services.uncertainty import UncertaintyCache
 from bot.services.worker import in_worker
 from core.evaluation import Evaluation

@@ -14,11 +14,11 @@ import pytest
 from aiohttp import web
 
 from bot.app import create_app
-from bot.blocks.modal import proposal_modal
 from bot.deps import Deps
 from bot.infrastructure.settings import Settings, load_settings
 from bot.infrastructure.slack_client import make_client
 from bot.infrastructure.web import EVENTS_PATH, create_web_app
+from bot.modal.view import proposal_modal
 from bot.persistence.stores import Stores
 from core.proposal import Proposal
 from tests.bot import signing

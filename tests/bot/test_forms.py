@@ -8,15 +8,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.forms import (
+from bot.ids import ProposalBlock
+from bot.modal.fields import (
     ModalContext,
     ModalOptions,
     PrivateMetadataError,
     decode_private_metadata,
     encode_private_metadata,
-    parse_proposal_form,
 )
-from bot.ids import ProposalBlock
+from bot.modal.parsing import parse_proposal_form
 from tests.builders import FALSE_POSITIVES_LOCK, LATENCY_LOCK
 
 TEXT_INPUT = "plain_text_input"

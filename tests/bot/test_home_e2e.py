@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.blocks.home import HOME_BLOCK_LIMIT
-from bot.blocks.modal import proposal_modal
-from bot.forms import parse_proposal_form
 from bot.infrastructure.settings import load_settings
+from bot.modal.parsing import parse_proposal_form
+from bot.modal.view import proposal_modal
 from bot.persistence.stores import Stores
 from tests.bot import signing
 from tests.bot.block_kit import view_problems

@@ -16,9 +16,9 @@ import aiohttp
 import pytest
 
 from bot.app import create_app
-from bot.blocks.modal import proposal_modal
 from bot.infrastructure.json_logs import REDACTED, configure_logging, log_context
 from bot.infrastructure.observability import JobRunner, install_request_logging, request_kind
+from bot.modal.view import proposal_modal
 from bot.reminders import SweepReport
 from core.policy import Policy
 from tests.bot import signing

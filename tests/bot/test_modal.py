@@ -8,9 +8,10 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.blocks.modal import proposal_modal
-from bot.forms import ModalOptions, decode_private_metadata, parse_proposal_form
 from bot.ids import INPUT_ACTION_ID, ActionId, CallbackId, ProposalBlock
+from bot.modal.fields import ModalOptions, decode_private_metadata
+from bot.modal.parsing import parse_proposal_form
+from bot.modal.view import proposal_modal
 from core.policy import Policy
 from core.proposal import Proposal
 from tests.bot.block_kit import view_problems

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.blocks.modal import proposal_modal
-from bot.forms import parse_proposal_form
-from bot.ranges_text import SHORT_NAMES, RangesTextError, parse_ranges_text, ranges_text
+from bot.modal.parsing import parse_proposal_form
+from bot.modal.ranges import SHORT_NAMES, RangesTextError, parse_ranges_text, ranges_text
+from bot.modal.view import proposal_modal
 from core.policy import Policy
 from core.ranges import RANGED_FIELDS, WHOLE_FIELDS
 from tests.bot import signing

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from bot.blocks.modal import proposal_modal
-from bot.forms import parse_proposal_form
 from bot.ids import ActionId
 from bot.listeners.errors import SLACK_MESSAGE
+from bot.modal.parsing import parse_proposal_form
+from bot.modal.view import proposal_modal
 from bot.models import ProposalRecord
 from bot.persistence.stores import Stores
 from core.evaluation import CheckId

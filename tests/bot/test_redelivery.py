@@ -13,13 +13,13 @@ import pytest
 from bot.blocks.replies import not_in_channel_text
 from bot.blocks.verdict import verdict_metadata
 from bot.deps import Deps
-from bot.forms import ModalOptions
 from bot.infrastructure.settings import Settings
+from bot.modal.fields import ModalOptions
 from bot.models import DeliveryState, ProposalRecord
 from bot.persistence.database import create_engine
 from bot.persistence.stores import Stores
-from bot.services.posting import Submission, deliver_verdict, store_proposal
-from bot.services.redelivery import REDELIVERY_GRACE, RedeliveryReport, redeliver_pending_verdicts
+from bot.services.intake import Submission
+from bot.services.redelivery import REDELIVERY_GRACE, RedeliveryReport
 from tests.bot import signing
 from tests.bot.conftest import environment, make_deps
 from tests.bot.fake_slack import FakeSlack
@@ -32,8 +32,7 @@ SECOND = timedelta(seconds=1)
 
 async def submitted(deps: Deps, view_id: str = "V0CRASHED") -> ProposalRecord:
     """A proposal stored as a submission stores it, its verdict never posted (the crash)."""
-    return await store_proposal(
-        deps,
+    return await deps.intake.store(
         Submission(
             team_id="T0001",
             channel_id=signing.CHANNEL_ID,
@@ -57,10 +56,10 @@ async def test_a_verdict_left_pending_is_posted_by_the_sweep_once_the_grace_has_
     record = await submitted(deps)
 
     clock.advance(REDELIVERY_GRACE - SECOND)
-    early = await redeliver_pending_verdicts(deps)
+    early = await deps.redelivery.sweep()
     still = await delivery_of(deps, record)
     clock.advance(SECOND)
-    late = await redeliver_pending_verdicts(deps)
+    late = await deps.redelivery.sweep()
 
     assert (early, still) == (RedeliveryReport(), DeliveryState.PENDING)
     assert late == RedeliveryReport(stale=1, posted=1)
@@ -78,9 +77,9 @@ async def test_running_the_sweep_twice_posts_the_verdict_once(
     await submitted(deps)
     clock.advance(REDELIVERY_GRACE)
 
-    first = await redeliver_pending_verdicts(deps)
+    first = await deps.redelivery.sweep()
     clock.advance(REDELIVERY_GRACE * 3)
-    second = await redeliver_pending_verdicts(deps)
+    second = await deps.redelivery.sweep()
 
     assert (first.posted, second) == (1, RedeliveryReport())
     assert len(fake_slack.calls_to("chat.postMessage")) == 1
@@ -100,7 +99,7 @@ async def test_two_replicas_sweeping_at_once_on_one_database_post_each_verdict_o
     other = make_deps(settings, Stores.on(other_engine), clock)
     try:
         reports = await asyncio.gather(
-            redeliver_pending_verdicts(deps), redeliver_pending_verdicts(other)
+            deps.redelivery.sweep(), other.redelivery.sweep()
         )
     finally:
         await other_engine.dispose()
@@ -125,7 +124,7 @@ async def test_a_verdict_already_posted_or_undeliverable_is_left_alone(
     )
     clock.advance(REDELIVERY_GRACE * 2)
 
-    report = await redeliver_pending_verdicts(deps)
+    report = await deps.redelivery.sweep()
 
     assert report == RedeliveryReport()
     assert fake_slack.calls == []
@@ -139,8 +138,8 @@ async def test_a_channel_out_of_reach_is_recorded_and_its_author_told_as_after_a
     clock.advance(REDELIVERY_GRACE)
     fake_slack.fail("chat.postMessage", error)  # type: ignore[arg-type]
 
-    report = await redeliver_pending_verdicts(deps)
-    again = await redeliver_pending_verdicts(deps)
+    report = await deps.redelivery.sweep()
+    again = await deps.redelivery.sweep()
 
     refused, direct_message = fake_slack.calls_to("chat.postMessage")
     assert (report, again) == (RedeliveryReport(stale=1, undeliverable=1), RedeliveryReport())
@@ -161,7 +160,7 @@ async def test_slack_failing_past_every_retry_gives_the_verdict_up_and_tells_the
     clock.advance(REDELIVERY_GRACE)
     fake_slack.fail("chat.postMessage", "http_500", times=3)
 
-    report = await redeliver_pending_verdicts(deps)
+    report = await deps.redelivery.sweep()
 
     *failures, direct_message = fake_slack.calls_to("chat.postMessage")
     assert report == RedeliveryReport(stale=1, undeliverable=1)
@@ -183,9 +182,9 @@ async def test_a_background_post_that_claimed_the_verdict_and_died_is_redone_a_g
     assert claim is not None
 
     clock.advance(REDELIVERY_GRACE - SECOND)
-    while_claimed = await redeliver_pending_verdicts(deps)
+    while_claimed = await deps.redelivery.sweep()
     clock.advance(SECOND)
-    after_the_claim = await redeliver_pending_verdicts(deps)
+    after_the_claim = await deps.redelivery.sweep()
 
     assert while_claimed == RedeliveryReport()
     assert after_the_claim == RedeliveryReport(stale=1, posted=1)
@@ -197,9 +196,9 @@ async def test_a_background_post_queued_until_after_the_sweep_posted_posts_nothi
 ) -> None:
     record = await submitted(deps)
     clock.advance(REDELIVERY_GRACE)
-    await redeliver_pending_verdicts(deps)
+    await deps.redelivery.sweep()
 
-    await deliver_verdict(deps, record)  # the record as the submission handed it over: pending
+    await deps.delivery.deliver(record)  # the record as the submission handed it over: pending
 
     assert len(fake_slack.calls_to("chat.postMessage")) == 1
     assert await delivery_of(deps, record) is DeliveryState.POSTED
@@ -210,9 +209,9 @@ async def test_a_submission_posts_its_verdict_and_leaves_nothing_for_the_sweep(
 ) -> None:
     record = await submitted(deps)
 
-    await deliver_verdict(deps, record)
+    await deps.delivery.deliver(record)
     clock.advance(REDELIVERY_GRACE)
-    report = await redeliver_pending_verdicts(deps)
+    report = await deps.redelivery.sweep()
 
     assert report == RedeliveryReport()
     assert len(fake_slack.calls_to("chat.postMessage")) == 1

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from bot.blocks.modal import proposal_modal
 from bot.deps import Deps
-from bot.forms import decode_private_metadata
 from bot.infrastructure.coalescer import UpdateCoalescer
 from bot.infrastructure.settings import Settings
+from bot.modal.fields import decode_private_metadata
+from bot.modal.view import proposal_modal
 from bot.persistence.stores import Stores
 from bot.voting.domain import Choice
 from tests.bot import signing

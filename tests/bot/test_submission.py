@@ -10,11 +10,11 @@ import pytest
 from slack_sdk.models.blocks import Block
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.blocks.modal import proposal_modal
 from bot.deps import Deps
-from bot.forms import parse_proposal_form
 from bot.infrastructure.background import BACKGROUND_CONCURRENCY
 from bot.infrastructure.settings import Settings
+from bot.modal.parsing import parse_proposal_form
+from bot.modal.view import proposal_modal
 from bot.models import DeliveryState, ProposalRecord
 from bot.persistence.database import create_engine
 from bot.persistence.stores import Stores

@@ -19,7 +19,7 @@ import pytest
 
 from bot.infrastructure.coalescer import UpdateCoalescer
 from bot.persistence.stores import Stores
-from bot.services.ballot import ThreadLines
+from bot.services.outbox import ThreadLines
 from bot.voting.domain import Choice
 from tests.bot.conftest import RunningApp
 from tests.bot.fake_slack import Call, FakeSlack
@@ -176,14 +176,14 @@ async def test_a_thread_post_slack_keeps_refusing_is_given_up_and_logged_and_lat
     lines = ThreadLines(client=app.deps.client, coalescer=coalescer, proposals=stores.proposals)
     app.fake_slack.fail("chat.postMessage", "channel_not_found", times=3)
 
-    with caplog.at_level(logging.ERROR, logger="bot.services.ballot"):
+    with caplog.at_level(logging.ERROR, logger="bot.services.outbox"):
         lines.say(proposal_id, "<@U0MEMBER1> votes approve")
         await coalescer.drain()
         lines.say(proposal_id, "<@U0MEMBER2> votes reject")
         await coalescer.drain()
 
     assert said_lines(app.fake_slack, ts) == ["<@U0MEMBER2> votes reject"]
-    [given_up] = [record for record in caplog.records if record.name == "bot.services.ballot"]
+    [given_up] = [record for record in caplog.records if record.name == "bot.services.outbox"]
     assert "<@U0MEMBER1> votes approve" in given_up.getMessage()
     assert "not posted after 3 tries" in given_up.getMessage()
 

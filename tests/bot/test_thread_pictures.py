@@ -204,7 +204,7 @@ async def test_a_failed_upload_is_logged_and_the_other_pictures_still_go(
     app: RunningApp, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture
 ) -> None:
     fake_slack.fail("files.getUploadURLExternal", "invalid_arguments")
-    caplog.set_level(logging.ERROR, logger="bot.services.ballot")
+    caplog.set_level(logging.ERROR, logger="bot.services.outbox")
 
     post = await post_proposal(app)
     await fake_slack.wait_for("files.completeUploadExternal", 1, timeout=20)

@@ -21,7 +21,7 @@ from bot.infrastructure.coalescer import UpdateCoalescer
 from bot.infrastructure.settings import Settings, load_settings
 from bot.models import CommitteeAction
 from bot.persistence.stores import Stores
-from bot.services.ballot import close_due_votes
+from bot.services.outbox import close_due_votes
 from bot.voting.domain import Choice, Outcome, VoteState
 from tests.bot import fake_slack as fake_slack_module
 from tests.bot import signing
@@ -563,11 +563,11 @@ async def test_the_deadline_closes_the_vote_when_the_sweep_runs_past_it(
     await vote(app, proposal_id, "U0MEMBER2", Choice.REJECT)
     await wait_for_thread_lines(app.fake_slack, ts, 2)
     clock.advance(timedelta(days=3) - timedelta(seconds=1))
-    await close_due_votes(app.deps)
+    await close_due_votes(app.deps.voting, app.deps.thread_lines, app.deps.clock)
     still_open = await stores.proposals.get_proposal(proposal_id=proposal_id)
     clock.advance(timedelta(seconds=1))
-    await close_due_votes(app.deps)
-    await close_due_votes(app.deps)
+    await close_due_votes(app.deps.voting, app.deps.thread_lines, app.deps.clock)
+    await close_due_votes(app.deps.voting, app.deps.thread_lines, app.deps.clock)
     update = await last_update(app)
 
     assert still_open is not None and still_open.vote_state is VoteState.OPEN

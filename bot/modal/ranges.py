@@ -13,7 +13,7 @@ name, an optional ``:`` or ``=``, then ``LOW–HIGH``; the dash may be ``-``, ``
 multiplier (``120k``) and thousands commas (``100,000``). Names are the short names below, the
 field names themselves, or a few synonyms. What the range must satisfy (inside the field's
 bounds, around the typed value, whole numbers for whole fields) is checked by the Proposal
-model; its messages are put on the block by `bot.forms`, named with the short name.
+model; its messages are put on the block by `bot.modal.parsing`, named with the short name.
 """
 
 from __future__ import annotations

@@ -8,17 +8,6 @@ from typing import Any
 
 from bot.blocks.format import Block, context, divider, general, header, money, plain, plain_number
 from bot.evidence.shared import FILETYPES, MAX_FILES
-from bot.forms import (
-    FIELD_SPECS,
-    FRACTIONS_MEANT_VALUE,
-    RESET_VOTES_VALUE,
-    SECRET_BALLOT_VALUE,
-    FieldKind,
-    FieldSpec,
-    ModalContext,
-    ModalOptions,
-    encode_private_metadata,
-)
 from bot.ids import INPUT_ACTION_ID as VALUE
 from bot.ids import (
     LOCK_COUNT,
@@ -30,7 +19,18 @@ from bot.ids import (
     ProposalBlock,
 )
 from bot.ids import lock_block as lock_block_id
-from bot.ranges_text import EXAMPLE, range_hint, ranges_text
+from bot.modal.fields import (
+    FIELD_SPECS,
+    FRACTIONS_MEANT_VALUE,
+    RESET_VOTES_VALUE,
+    SECRET_BALLOT_VALUE,
+    FieldKind,
+    FieldSpec,
+    ModalContext,
+    ModalOptions,
+    encode_private_metadata,
+)
+from bot.modal.ranges import EXAMPLE, range_hint, ranges_text
 from core.fractions import suspected_fractions
 from core.policy import Policy
 from core.proposal import MetricLock, Proposal

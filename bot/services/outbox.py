@@ -30,13 +30,13 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks.verdict import VerdictMessage, VerdictNotes, verdict_message
+from bot.infrastructure.clock import Clock
 from bot.infrastructure.coalescer import UpdateCoalescer
 from bot.models import ProposalRecord
 from bot.persistence.proposals import ProposalStore
-from bot.voting.service import BallotSnapshot, Closing
+from bot.voting.service import BallotSnapshot, Closing, VotingService
 
 if TYPE_CHECKING:
-    from bot.deps import Deps
     from bot.pictures import Picture
 
 logger = logging.getLogger(__name__)
@@ -309,9 +309,9 @@ def announce_outcome(lines: ThreadLines, closing: Closing) -> None:
     lines.announce(closing.proposal_id, closing.announcement)
 
 
-async def close_due_votes(deps: Deps) -> None:
+async def close_due_votes(voting: VotingService, lines: ThreadLines, clock: Clock) -> None:
     """Close every vote past its deadline, announce each outcome and refresh its message.
 
     The announcements are queued (see `ThreadLines`); a post that fails is logged there."""
-    for closing in await deps.voting.close_due(deps.clock.now()):
-        announce_outcome(deps.thread_lines, closing)
+    for closing in await voting.close_due(clock.now()):
+        announce_outcome(lines, closing)

@@ -1,17 +1,15 @@
-"""The proposal modal's state ⇄ a `Proposal`: field specs, parsing, errors keyed by block id."""
+"""The proposal modal's state ⇄ a `Proposal`: reading each input, and the errors keyed by
+block id that go back as `response_action: errors`."""
 
 from __future__ import annotations
 
-import json
 import math
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from enum import StrEnum
-from typing import Any, get_args
+from typing import Any
 
-import annotated_types
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from bot.evidence.shared import MAX_FILES, SharedFile, evidence_kind, shared_files
 from bot.ids import (
@@ -19,97 +17,33 @@ from bot.ids import (
     LOCK_COUNT,
     LOCK_PARTS,
     RESET_VOTES_BLOCK,
-    LockPart,
     ProposalBlock,
     lock_block,
 )
-from bot.ranges_text import SHORT_NAMES, RangesTextError, parse_ranges_text
+from bot.modal.fields import (
+    CHECKBOX_VALUES,
+    COMPARATOR_CHOICE,
+    DEFAULT_VOTE_WINDOW_DAYS,
+    ECHO_LIMIT,
+    FIELD_SPECS,
+    FRACTIONS_TICK,
+    LOCK_REQUIRED_PARTS,
+    MAX_DIGITS,
+    MAX_VOTE_WINDOW_DAYS,
+    MIN_VOTE_WINDOW_DAYS,
+    NUMBER_EXAMPLE,
+    PROPOSAL_FIELDS,
+    REQUIRED,
+    RESET_VOTES_VALUE,
+    WHOLE_EXAMPLE,
+    FieldKind,
+    FieldSpec,
+    ModalOptions,
+    shown_bound,
+)
+from bot.modal.ranges import SHORT_NAMES, RangesTextError, parse_ranges_text
 from core.fractions import fraction_question, suspected_fractions
-from core.proposal import MetricLock, Proposal
-
-DEFAULT_VOTE_WINDOW_DAYS = 3.0
-MIN_VOTE_WINDOW_DAYS = 0.04
-MAX_VOTE_WINDOW_DAYS = 30.0
-SECRET_BALLOT_VALUE = "secret"
-FRACTIONS_MEANT_VALUE = "meant"
-CHECKBOX_VALUES = {
-    ProposalBlock.SECRET_BALLOT: SECRET_BALLOT_VALUE,
-    ProposalBlock.PERCENT_FRACTIONS: FRACTIONS_MEANT_VALUE,
-}
-"""The value of each checkbox block's one option."""
-FRACTIONS_TICK = "or tick “meant as typed” under Small percentages"
-RESET_VOTES_VALUE = "reset"
-LOCK_REQUIRED_PARTS: tuple[LockPart, ...] = ("name", "comparator", "threshold", "achieved")
-_MAX_DIGITS = 30
-_ECHO_LIMIT = 20
-_NUMBER_EXAMPLE = "Enter a number, e.g. 6.2"
-_WHOLE_EXAMPLE = "Enter a whole number, e.g. 12"
-_COMPARATOR_CHOICE = "Choose ≥ (at least) or ≤ (at most)"
-_REQUIRED = "Required: fill this in"
-
-
-class FieldKind(StrEnum):
-    TEXT = "text"
-    INTEGER = "integer"
-    NUMBER = "number"
-    BOOLEAN = "boolean"
-    LOSSES = "losses"
-    COMPARATOR = "comparator"
-    CHECKBOX = "checkbox"
-    RANGES = "ranges"
-    FILES = "files"
-
-
-@dataclass(frozen=True)
-class FieldSpec:
-    """How one modal input is entered and what it accepts."""
-
-    block: ProposalBlock
-    kind: FieldKind
-    optional: bool
-    minimum: float | None = None
-    maximum: float | None = None
-    above_minimum: bool = False
-    max_length: int | None = None
-
-    @property
-    def is_numeric(self) -> bool:
-        """Whether the input is a number input."""
-        return self.kind in (FieldKind.INTEGER, FieldKind.NUMBER)
-
-    def range_message(self) -> str:
-        """What the field accepts, in words a PM understands."""
-        what = "a whole number" if self.kind is FieldKind.INTEGER else "a number"
-        low, high = _shown(self.minimum), _shown(self.maximum)
-        if self.above_minimum and self.maximum is not None:
-            return f"Enter {what} above {low} and up to {high}"
-        if self.above_minimum:
-            return f"Enter {what} above {low}"
-        if self.minimum is not None and self.maximum is not None:
-            return f"Enter {what} from {low} to {high}"
-        if self.minimum is not None:
-            return f"Enter {what} of {low} or more"
-        return _WHOLE_EXAMPLE if self.kind is FieldKind.INTEGER else _NUMBER_EXAMPLE
-
-
-@dataclass(frozen=True)
-class ModalOptions:
-    """The voting options chosen in the modal."""
-
-    vote_window_days: float = DEFAULT_VOTE_WINDOW_DAYS
-    secret_ballot: bool = False
-
-
-@dataclass(frozen=True)
-class ModalContext:
-    """What ``private_metadata`` carries: the invoking channel and, when revising, the id."""
-
-    channel_id: str
-    proposal_id: int | None = None
-
-
-class PrivateMetadataError(ValueError):
-    """The modal's ``private_metadata`` is not the JSON this app wrote."""
+from core.proposal import Proposal
 
 
 @dataclass(frozen=True)
@@ -130,109 +64,6 @@ class ParsedForm:
 
 class _InputError(ValueError):
     """One input that cannot be read; its message is shown on the block."""
-
-
-def encode_private_metadata(context: ModalContext) -> str:
-    """The ``private_metadata`` JSON: the channel and, when revising, the proposal id."""
-    payload: dict[str, Any] = {"channel_id": context.channel_id}
-    if context.proposal_id is not None:
-        payload["proposal_id"] = context.proposal_id
-    return json.dumps(payload, separators=(",", ":"))
-
-
-def decode_private_metadata(text: str) -> ModalContext:
-    """Read ``private_metadata`` back; raises `PrivateMetadataError` with a clear message."""
-    try:
-        payload = json.loads(text)
-    except (TypeError, ValueError) as error:
-        raise PrivateMetadataError(f"private_metadata: not valid JSON ({error})") from None
-    if not isinstance(payload, dict):
-        raise PrivateMetadataError("private_metadata: expected a JSON object with channel_id")
-    channel_id, proposal_id = payload.get("channel_id"), payload.get("proposal_id")
-    if not isinstance(channel_id, str) or not channel_id:
-        raise PrivateMetadataError("private_metadata: channel_id must be a non-empty string")
-    if proposal_id is not None and (type(proposal_id) is not int or proposal_id < 1):
-        raise PrivateMetadataError("private_metadata: proposal_id must be a positive whole number")
-    return ModalContext(channel_id=channel_id, proposal_id=proposal_id)
-
-
-# --- field specs -----------------------------------------------------------------------------
-
-
-def _bounded(model: type[BaseModel], name: str, block: ProposalBlock, kind: FieldKind) -> FieldSpec:
-    """A spec whose bounds and length come from the model's own constraints."""
-    info = model.model_fields[name]
-    limits: dict[str, Any] = {}
-    for constraint in info.metadata:
-        if isinstance(constraint, annotated_types.Ge):
-            limits["minimum"] = constraint.ge
-        elif isinstance(constraint, annotated_types.Gt):
-            limits.update(minimum=constraint.gt, above_minimum=True)
-        elif isinstance(constraint, annotated_types.Le):
-            limits["maximum"] = constraint.le
-        elif isinstance(constraint, annotated_types.MaxLen) and kind is FieldKind.TEXT:
-            limits["max_length"] = constraint.max_length
-    return FieldSpec(block=block, kind=kind, optional=not info.is_required(), **limits)
-
-
-def _proposal_kind(name: str) -> FieldKind:
-    special = {
-        "title": FieldKind.TEXT,
-        "kpi_name": FieldKind.TEXT,
-        "prompt_space_well_understood": FieldKind.BOOLEAN,
-        "validation_losses": FieldKind.LOSSES,
-    }
-    if name in special:
-        return special[name]
-    annotation = Proposal.model_fields[name].annotation
-    is_integer = annotation is int or int in get_args(annotation)
-    return FieldKind.INTEGER if is_integer else FieldKind.NUMBER
-
-
-def _lock_kind(part: str) -> FieldKind:
-    return {
-        "name": FieldKind.TEXT,
-        "unit": FieldKind.TEXT,
-        "comparator": FieldKind.COMPARATOR,
-    }.get(part, FieldKind.NUMBER)
-
-
-PROPOSAL_FIELDS: tuple[str, ...] = tuple(
-    name for name in Proposal.model_fields if name not in ("metric_locks", "ranges")
-)
-"""The Proposal fields entered directly, in the modal's order (the modal has no ranges)."""
-
-FIELD_SPECS: dict[ProposalBlock, FieldSpec] = {
-    **{
-        ProposalBlock(name): _bounded(Proposal, name, ProposalBlock(name), _proposal_kind(name))
-        for name in PROPOSAL_FIELDS
-    },
-    **{
-        lock_block(number, part): replace(
-            _bounded(MetricLock, part, lock_block(number, part), _lock_kind(part)), optional=True
-        )
-        for number in range(1, LOCK_COUNT + 1)
-        for part in LOCK_PARTS
-    },
-    ProposalBlock.VOTE_WINDOW_DAYS: FieldSpec(
-        block=ProposalBlock.VOTE_WINDOW_DAYS,
-        kind=FieldKind.NUMBER,
-        optional=True,
-        minimum=MIN_VOTE_WINDOW_DAYS,
-        maximum=MAX_VOTE_WINDOW_DAYS,
-    ),
-    **{
-        block: FieldSpec(block=block, kind=FieldKind.CHECKBOX, optional=True)
-        for block in CHECKBOX_VALUES
-    },
-    ProposalBlock.RANGES: FieldSpec(
-        block=ProposalBlock.RANGES, kind=FieldKind.RANGES, optional=True, max_length=500
-    ),
-    ProposalBlock.TRAINING_SAMPLE: FieldSpec(
-        block=ProposalBlock.TRAINING_SAMPLE, kind=FieldKind.FILES, optional=True
-    ),
-}
-"""Every input block of the modal with how it is entered; bounds mirror the Proposal model."""
 
 
 # --- reading Slack's view state --------------------------------------------------------------
@@ -295,13 +126,7 @@ def _is_filled(element: dict[str, Any]) -> bool:
 
 
 def _echo(text: str) -> str:
-    return text if len(text) <= _ECHO_LIMIT else text[: _ECHO_LIMIT - 1] + "…"
-
-
-def _shown(value: float | None) -> str:
-    if value is None:
-        return ""
-    return str(int(value)) if float(value).is_integer() else repr(value)
+    return text if len(text) <= ECHO_LIMIT else text[: ECHO_LIMIT - 1] + "…"
 
 
 def parse_number(text: str, spec: FieldSpec) -> float:
@@ -309,9 +134,9 @@ def parse_number(text: str, spec: FieldSpec) -> float:
     try:
         number = float(text)
     except ValueError:
-        raise _InputError(_NUMBER_EXAMPLE) from None
+        raise _InputError(NUMBER_EXAMPLE) from None
     if math.isnan(number):
-        raise _InputError(_NUMBER_EXAMPLE)
+        raise _InputError(NUMBER_EXAMPLE)
     if math.isinf(number):
         raise _InputError(f"That number is too large. {spec.range_message()}")
     return number
@@ -322,10 +147,10 @@ def parse_integer(text: str, spec: FieldSpec) -> int:
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise _InputError(_WHOLE_EXAMPLE) from None
+        raise _InputError(WHOLE_EXAMPLE) from None
     if not number.is_finite():
-        raise _InputError(_WHOLE_EXAMPLE)
-    if number.adjusted() > _MAX_DIGITS:
+        raise _InputError(WHOLE_EXAMPLE)
+    if number.adjusted() > MAX_DIGITS:
         raise _InputError(f"That number is too large. {spec.range_message()}")
     if number != number.to_integral_value():
         raise _InputError(f"Use a whole number here, not {_echo(text)}. {spec.range_message()}")
@@ -406,7 +231,7 @@ def _parse_boolean(value: str | None) -> bool | None:
 def _parse_comparator(value: str | None) -> str | None:
     if value is None or value in (">=", "<="):
         return value
-    raise _InputError(_COMPARATOR_CHOICE)
+    raise _InputError(COMPARATOR_CHOICE)
 
 
 def _read(spec: FieldSpec, values: object, errors: dict[str, str]) -> Any:
@@ -525,7 +350,7 @@ def _message(problem: Any, block: str) -> str:
     if block == ProposalBlock.RANGES:
         return _ranges_message(problem)
     if kind == "missing":
-        return _REQUIRED
+        return REQUIRED
     if block == ProposalBlock.VALIDATION_LOSSES:
         return _losses_message(problem)
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
@@ -533,11 +358,11 @@ def _message(problem: Any, block: str) -> str:
     if kind == "string_too_long":
         return f"Use at most {spec.max_length} characters (this has {len(problem['input'])})"
     if kind == "string_too_short":
-        return _REQUIRED
+        return REQUIRED
     if kind == "literal_error":
-        return _COMPARATOR_CHOICE
+        return COMPARATOR_CHOICE
     if kind.startswith("int_"):
-        return _WHOLE_EXAMPLE
+        return WHOLE_EXAMPLE
     return f"Not accepted: {problem['msg']}"
 
 
@@ -570,7 +395,7 @@ def _losses_message(problem: Any) -> str:
     """A message about the validation-loss list or one of its items."""
     location, kind = problem["loc"], problem["type"]
     if len(location) >= 2 and isinstance(location[1], int):
-        item = _shown(problem["input"]) if isinstance(problem["input"], float | int) else "?"
+        item = shown_bound(problem["input"]) if isinstance(problem["input"], float | int) else "?"
         return f"Value {location[1] + 1} ({_echo(item)}) is below 0: a loss is 0 or more"
     if kind == "too_long":
         return f"Give at most 1000 losses, one per epoch (this has {len(problem['input'])})"

@@ -1,0 +1,1 @@
+"""The proposal modal as one feature: its fields, its view (pure Block Kit) and its parsing."""
