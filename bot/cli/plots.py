@@ -17,13 +17,10 @@ from bot.reports.evaluation_report import PictureLink
 from core.evaluation import Evaluation
 from core.proposal import Proposal
 from core.uncertainty import Uncertainty
-from core.wording import capitalised, field_value, field_words
 
 if TYPE_CHECKING:
     from bot.evidence.curve import LossCurve
-    from bot.pictures import Picture, SwingBar
-
-ENTERED_METRIC = "validation loss, as entered"
+    from bot.pictures import Picture
 
 
 def write_pictures(
@@ -65,46 +62,13 @@ def _pictures(
     uncertainty: Uncertainty | None,
     curve: LossCurve | None,
 ) -> list[Picture]:
-    from bot.pictures import gates_picture, loss_curve_picture, timing_picture, tornado_picture
+    from bot.pictures.verdict import verdict_pictures
 
-    start_month = parse_start_month(None)
-    pictures = []
-    losses = curve or _entered_curve(proposal)
-    if losses is not None:
-        pictures.append(loss_curve_picture(losses, evaluation.policy, proposal.planned_epochs))
-    pictures.append(gates_picture(evaluation))
-    pictures.append(
-        timing_picture(proposal, evaluation, today=today(), fiscal_year_start_month=start_month)
+    return verdict_pictures(
+        proposal,
+        evaluation,
+        uncertainty=uncertainty,
+        curve=curve,
+        today=today(),
+        fiscal_year_start_month=parse_start_month(None),
     )
-    if uncertainty is not None:
-        pictures.append(tornado_picture(uncertainty.approve_probability, _swing_bars(uncertainty)))
-    return pictures
-
-
-def _entered_curve(proposal: Proposal) -> LossCurve | None:
-    """The validation losses entered in the proposal, as a curve to draw."""
-    if not proposal.validation_losses:
-        return None
-    from bot.evidence.curve import LossCurve
-
-    return LossCurve(
-        source="the proposal",
-        kind="trainer_state",
-        metric=ENTERED_METRIC,
-        validation_losses=tuple(float(loss) for loss in proposal.validation_losses),
-    )
-
-
-def _swing_bars(uncertainty: Uncertainty) -> list[SwingBar]:
-    from bot.pictures import SwingBar
-
-    return [
-        SwingBar(
-            label=capitalised(field_words(swing.field).name),
-            low_label=field_value(swing.field, swing.low),
-            high_label=field_value(swing.field, swing.high),
-            probability_at_low=swing.approve_probability_at_low,
-            probability_at_high=swing.approve_probability_at_high,
-        )
-        for swing in uncertainty.swing
-    ]

@@ -5,7 +5,7 @@ The rules (docs/framework.md §7):
 - **Eligible proposals.** A proposal gets reminders when its verdict message was posted (an
   undeliverable proposal has no thread to remind in) and either the committee approved it, or
   its vote is still open. An open vote counts whatever the engine said: the committee may
-  overrule the engine (issue 4), and the QIT deadline is exactly what it needs to know while it
+  overrule the engine, and the QIT deadline is exactly what it needs to know while it
   votes. A closed vote that ended ``rejected`` or ``no_decision`` never gets a reminder.
 - **Deadlines.** The quarter is the fiscal quarter containing the sweep day (in ``TIMEZONE``).
   The QIT deadline is the quarter close − ``delivery_days``; the quarter close is its own

@@ -20,39 +20,19 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import date
 
-from bot.evidence.curve.model import LossCurve
 from bot.models import ProposalRecord
-from bot.pictures import (
-    Picture,
-    SwingBar,
-    gates_picture,
-    loss_curve_picture,
-    timing_picture,
-    tornado_picture,
-)
+from bot.pictures import Picture
+from bot.pictures.verdict import entered_curve
+from bot.pictures.verdict import verdict_pictures as pictures_of_verdict
 from bot.services.outbox import ThreadLines
 from bot.services.uncertainty import UncertaintyCache
 from bot.services.worker import in_worker
 from core.evaluation import Evaluation
 from core.proposal import Proposal
-from core.uncertainty import Uncertainty, value_text
+from core.uncertainty import Uncertainty
 
 logger = logging.getLogger(__name__)
 
-SWING_LABELS = {
-    "projected_lift_pct": "Projected lift",
-    "dataset_examples": "Training rows",
-    "label_accuracy_pct": "Label accuracy",
-    "diversity_pct": "Diversity",
-    "duplicate_pct": "Duplicates",
-    "engineers": "Engineers",
-    "engineering_days": "Sprint days",
-    "compute_cost_usd": "Compute cost",
-    "projected_revenue_usd": "Revenue",
-    "delivery_days": "Delivery days",
-    "latency_ms": "Latency",
-    "prompt_result": "Prompt-only result",
-}
 TYPED_LOSSES = "the validation losses"
 Today = Callable[[], date]
 CurveSource = Callable[[ProposalRecord], Awaitable[str | None]]
@@ -67,39 +47,18 @@ def verdict_pictures(
     today: date,
     fiscal_year_start_month: int,
 ) -> list[Picture]:
-    """The verdict's pictures, in the order they are posted (pure; run it in a thread)."""
-    pictures = []
-    if proposal.validation_losses:
-        curve = LossCurve(
-            source=curve_source or TYPED_LOSSES,
-            kind="trainer_state",
-            metric="eval_loss" if curve_source else "validation loss",
-            validation_losses=tuple(float(loss) for loss in proposal.validation_losses),
-        )
-        pictures.append(loss_curve_picture(curve, evaluation.policy, proposal.planned_epochs))
-    pictures.append(gates_picture(evaluation))
-    pictures.append(
-        timing_picture(
-            proposal, evaluation, today=today, fiscal_year_start_month=fiscal_year_start_month
-        )
+    """The verdict's pictures, as the worker process renders them (pure)."""
+    curve = entered_curve(proposal, curve_source or TYPED_LOSSES)
+    if curve is not None and curve_source:
+        curve = curve.model_copy(update={"metric": "eval_loss"})
+    return pictures_of_verdict(
+        proposal,
+        evaluation,
+        uncertainty=uncertainty,
+        curve=curve,
+        today=today,
+        fiscal_year_start_month=fiscal_year_start_month,
     )
-    if uncertainty is not None:
-        pictures.append(tornado_picture(uncertainty.approve_probability, swing_bars(uncertainty)))
-    return pictures
-
-
-def swing_bars(uncertainty: Uncertainty) -> list[SwingBar]:
-    """The tornado's bars: each ranged field with P(approve) at its low and its high."""
-    return [
-        SwingBar(
-            label=SWING_LABELS[swing.field],
-            low_label=value_text(swing.field, swing.low),
-            high_label=value_text(swing.field, swing.high),
-            probability_at_low=swing.approve_probability_at_low,
-            probability_at_high=swing.approve_probability_at_high,
-        )
-        for swing in uncertainty.swing
-    ]
 
 
 class VerdictPictures:

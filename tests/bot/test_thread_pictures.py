@@ -123,8 +123,8 @@ async def test_ranges_put_p_approve_and_the_swing_factor_in_the_verdict_and_a_to
     )
     assert [upload.filename for upload in uploads][-1] == "tornado.png"
     assert (uploads[-1].alt_txt or "").startswith(
-        "The proposal is approved in 2 % of scenarios. Projected lift moves it most: 0 % at 3 %, "
-        "51 % at 9 %"
+        "The proposal is approved in 2 % of scenarios. Projected lift moves it most: 0 % at 3.0 %, "
+        "51 % at 9.0 %"
     )
 
 
