@@ -32,7 +32,7 @@ test: $(STAMP)
 	$(BIN)/lint-imports
 
 bench: $(STAMP)
-	@for b in core_eval ack_latency vote_burst reminder_sweep scan; do \
+	@for b in core_eval ack_latency vote_burst reminder_sweep scan uncertainty plots; do \
 		echo "== benchmarks/$$b.py"; $(BIN)/python benchmarks/$$b.py || exit 1; \
 	done
 

@@ -38,7 +38,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
 from bot.infrastructure.settings import load_settings  # noqa: E402
 from bot.infrastructure.slack_client import make_client  # noqa: E402
 from bot.persistence.database import create_engine, run_migrations  # noqa: E402
-from bot.persistence.stores import EVALUATIONS, PROPOSALS, Stores, model_json  # noqa: E402
+from bot.persistence.rows import EVALUATIONS, PROPOSALS, model_json  # noqa: E402
+from bot.persistence.stores import Stores  # noqa: E402
 from bot.reminders.pacing import paced_duration  # noqa: E402
 from bot.reminders.sweep import (  # noqa: E402
     Message,

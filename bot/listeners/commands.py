@@ -23,7 +23,7 @@ from bot.deps import Deps
 from bot.listeners.decision_record import SUBCOMMAND as RECORD
 from bot.listeners.decision_record import record_command_answer
 from bot.listeners.errors import failures_reported
-from bot.modal.view import proposal_modal
+from bot.modal.view import empty_modal_json
 from bot.models import ProposalRecord
 from bot.voting.committee import SUBCOMMAND as COMMITTEE
 from bot.voting.committee import (
@@ -72,8 +72,8 @@ async def answer(
 
 async def open_proposal_modal(deps: Deps, client: AsyncWebClient, command: dict[str, Any]) -> None:
     """Open the empty proposal modal at once: the trigger_id expires after 3 seconds."""
-    modal = proposal_modal(channel_id=command["channel_id"], policy=deps.policy)
-    await client.views_open(trigger_id=command["trigger_id"], view=modal)
+    view = empty_modal_json(command["channel_id"], deps.policy)
+    await client.views_open(trigger_id=command["trigger_id"], view=view)  # type: ignore[arg-type]
 
 
 async def reply_to(

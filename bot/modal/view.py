@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -219,6 +220,14 @@ def proposal_modal(
         "private_metadata": metadata,
         "blocks": blocks,
     }
+
+
+@lru_cache(maxsize=256)
+def empty_modal_json(channel_id: str, policy: Policy) -> str:
+    """The empty form for a channel as the JSON text `views.open` takes (Slack's `view` is a
+    JSON-encoded string): built and encoded once per channel and policy, since every
+    `/finetune-check` opens it."""
+    return json.dumps(proposal_modal(channel_id=channel_id, policy=policy), ensure_ascii=False)
 
 
 @lru_cache(maxsize=16)
