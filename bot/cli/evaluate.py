@@ -14,7 +14,7 @@ from typing import Any
 from bot.cli.errors import EXIT_OK, InputError
 from bot.cli.evidence import Evidence, gather, refuse_orphan_options
 from bot.cli.inputs import load_policy, load_proposal
-from bot.cli.options import add_format, add_policy
+from bot.cli.options import add_data_fields, add_format, add_policy
 from bot.reports.evaluation_report import Additions, PictureLink, render_markdown, render_text
 from core.contract import evaluation_json
 from core.engine import evaluate
@@ -73,21 +73,7 @@ def _add_evidence_arguments(group: argparse._ArgumentGroup) -> None:
         help="the --data file is a sample of the training set: keep the proposal's "
         "dataset_examples instead of the file's row count",
     )
-    group.add_argument(
-        "--text-field",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="with --data: the field holding the text (repeatable); detected by default",
-    )
-    group.add_argument(
-        "--label-field", metavar="NAME", help="with --data: the label's field (detected)"
-    )
-    group.add_argument(
-        "--gold-label-field",
-        metavar="NAME",
-        help="with --data: the audited gold label's field (default: gold_label)",
-    )
+    add_data_fields(group, qualifier="with --data: ")
     group.add_argument(
         "--training-log",
         metavar="SOURCE",

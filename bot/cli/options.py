@@ -27,3 +27,27 @@ def add_date(parser: argparse.ArgumentParser) -> None:
 def add_policy(parser: argparse.ArgumentParser) -> None:
     """``--policy FILE``, the default policy when absent."""
     parser.add_argument("--policy", metavar="FILE", help="policy TOML file (default: defaults)")
+
+
+def add_data_fields(
+    parser: argparse.ArgumentParser | argparse._ArgumentGroup, *, qualifier: str = ""
+) -> None:
+    """--text-field, --label-field and --gold-label-field: which of a data file's fields hold
+    what, for `scan` and `evaluate --data`. `qualifier` starts each help ("with --data: ")."""
+    parser.add_argument(
+        "--text-field",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help=f"{qualifier}the field holding the text (repeat to join several); detected by default",
+    )
+    parser.add_argument(
+        "--label-field",
+        metavar="NAME",
+        help=f"{qualifier}the field holding the label; detected by default",
+    )
+    parser.add_argument(
+        "--gold-label-field",
+        metavar="NAME",
+        help=f"{qualifier}the field holding an audited gold label (default: gold_label)",
+    )

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from bot.cli.inputs import load_policy
-from bot.cli.options import add_policy
+from bot.cli.options import add_data_fields, add_policy
 
 NAME = "scan"
 HELP = "measure a training set: duplicates, label accuracy, diversity"
@@ -18,10 +18,12 @@ DESCRIPTION = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The scanner's own arguments, and the policy its axes are judged against."""
+    """The scanner's own arguments, the data file's fields, and the policy its axes are
+    judged against."""
     from bot.evidence.scan import command
 
     command.add_arguments(parser)
+    add_data_fields(parser)
     add_policy(parser)
 
 

@@ -8,17 +8,17 @@ policy. Every figure is written by `core.wording`.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from rich import box
-from rich.console import Console, Group, RenderableType
+from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from bot.reports.terminal import TerminalText
 from core.evaluation import Evaluation, Status, Verdict
 from core.policy import Policy
 from core.proposal import MetricLock, Proposal
@@ -170,17 +170,8 @@ def render_text(
     The summary at the top is written a sentence per line, unwrapped (the terminal wraps it),
     so it reads back, and copies, as whole sentences."""
     telling = tell(proposal, evaluation)
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        width=width,
-        force_terminal=color,
-        color_system="standard" if color else None,
-        no_color=not color,
-        highlight=False,
-        emoji=False,
-        legacy_windows=False,
-    )
+    terminal = TerminalText(width=width, color=color)
+    console = terminal.console
     headline, *summary = summary_lines(telling)
     style = "bold green" if evaluation.verdict is Verdict.APPROVE else "bold red"
     console.print(Text(f"Fine-tuning check: {proposal.title}", style="bold"), soft_wrap=True)
@@ -192,7 +183,7 @@ def render_text(
         console.print(Text("\nPictures written", style="bold"))
         for picture in additions.pictures:
             console.print(Text(f"  - {picture.path}: {picture.title}"), soft_wrap=True)
-    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
+    return terminal.text()
 
 
 def _text_details(proposal: Proposal, evaluation: Evaluation, telling: Telling) -> RenderableType:

@@ -31,23 +31,9 @@ LONG_SCAN_BYTES = 20_000_000
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The `scan` sub-command's arguments."""
+    """The `scan` sub-command's own arguments; the CLI adds the data file's field options
+    (`bot.cli.options.add_data_fields`), which `evaluate --data` shares."""
     parser.add_argument("path", metavar="PATH", help="a .jsonl/.ndjson, .csv or .parquet file")
-    parser.add_argument(
-        "--text-field",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="the field holding the text (repeat to join several); detected by default",
-    )
-    parser.add_argument(
-        "--label-field", metavar="NAME", help="the field holding the label; detected by default"
-    )
-    parser.add_argument(
-        "--gold-label-field",
-        metavar="NAME",
-        help="the field holding an audited gold label (default: gold_label)",
-    )
     parser.add_argument("--format", choices=("text", "json"), default="text")
 
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import io
-
 from rich import box
-from rich.console import Console, Group, RenderableType
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from bot.evidence.scan.axes import hygiene_axes, verdict
 from bot.evidence.scan.report import ScanReport
+from bot.reports.terminal import TerminalText
 from core.policy import Policy
 from core.wording import exact
 
@@ -22,19 +21,9 @@ def render_scan(
     report: ScanReport, policy: Policy, *, width: int = 100, color: bool = False
 ) -> str:
     """The report as readable text: the Data Hygiene axes against the policy, then the detail."""
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        width=width,
-        force_terminal=color,
-        color_system="standard" if color else None,
-        no_color=not color,
-        highlight=False,
-        emoji=False,
-        legacy_windows=False,
-    )
-    console.print(_report(report, policy))
-    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
+    terminal = TerminalText(width=width, color=color)
+    terminal.console.print(_report(report, policy))
+    return terminal.text()
 
 
 def _report(report: ScanReport, policy: Policy) -> RenderableType:

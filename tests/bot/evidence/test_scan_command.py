@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.evidence.scan.command import TerminalProgress, add_arguments, run
+from bot.cli.scan import add_arguments
+from bot.evidence.scan.command import TerminalProgress, run
 from core.policy import Policy
 from tests.bot.evidence.scan_data import (
     sentence,
