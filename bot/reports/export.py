@@ -13,6 +13,7 @@ import io
 import json
 import math
 from datetime import datetime
+from enum import Enum
 from typing import Literal
 
 from bot.models import DecisionSummary
@@ -53,27 +54,8 @@ async def export_decisions(reads: ReadModels, *, format: ExportFormat) -> str:
 
 def decision_row(decision: DecisionSummary) -> dict[str, Cell]:
     """One decision as export cells, keyed by `EXPORT_COLUMNS`."""
-    return {
-        "id": decision.id,
-        "team_id": decision.team_id,
-        "channel_id": decision.channel_id,
-        "author_id": decision.author_id,
-        "title": decision.title,
-        "created_at": _moment(decision.created_at),
-        "verdict": decision.verdict.value,
-        "recommendation": decision.recommendation.value,
-        "primary_reason": decision.primary_reason,
-        "total_cost_usd": decision.total_cost_usd,
-        "projected_revenue_usd": decision.projected_revenue_usd,
-        "timing_adjusted_roi": decision.timing_adjusted_roi,
-        "policy_hash": decision.policy_hash,
-        "vote_state": decision.vote_state.value,
-        "outcome": decision.outcome.value if decision.outcome else None,
-        "approve": decision.approve,
-        "reject": decision.reject,
-        "abstain": decision.abstain,
-        "closed_at": _moment(decision.closed_at),
-    }
+    fields = decision.model_dump(include=set(EXPORT_COLUMNS))
+    return {name: _cell(fields[name]) for name in EXPORT_COLUMNS}
 
 
 def decisions_csv(rows: list[dict[str, Cell]]) -> str:
@@ -104,5 +86,12 @@ def _json_cell(value: Cell) -> Cell:
     return None if isinstance(value, float) and not math.isfinite(value) else value
 
 
-def _moment(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
+def _cell(value: object) -> Cell:
+    """A field as an export cell: a moment in ISO 8601, a choice by its value."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return str(value.value)
+    if value is None or isinstance(value, str | int | float):
+        return value
+    raise TypeError(f"an export column holds {type(value).__name__}, not a cell")
