@@ -135,6 +135,7 @@ async def store_proposal(
     now: datetime = NOW,
     vote_window: timedelta | None = timedelta(days=3),
     secret_ballot: bool = False,
+    quorum: int | None = None,
     policy: Policy | None = None,
 ) -> ProposalRecord:
     """Store `proposal` as a submission does: evaluated (under the default policy unless one is
@@ -149,7 +150,7 @@ async def store_proposal(
         created_by=author_id,
         vote_deadline=None if vote_window is None else now + vote_window,
         secret_ballot=secret_ballot,
-        quorum=None,
+        quorum=quorum,
         now=now,
     )
     return record

@@ -19,6 +19,7 @@ from bot.models import (
     DeliveryState,
     LedgerEntry,
     ProposalNotFoundError,
+    ProposalRecord,
     ReminderRecord,
 )
 from bot.persistence.database import DatabaseUrlError, create_engine
@@ -110,21 +111,37 @@ async def create(
     deadline: datetime | None = NOW + timedelta(days=3),
     title: str = "Fraud classifier fine-tune",
 ) -> int:
-    record, created = await stores.proposals.create_proposal(
-        team_id=TEAM,
+    record, created = await submit(
+        stores,
         channel_id=channel,
         author_id=author,
+        created_by=author,
         submission_key=key,
         proposal=make_proposal(title),
-        evaluation=make_evaluation(),
-        created_by=author,
         vote_deadline=deadline,
-        secret_ballot=False,
         quorum=3,
         now=now,
     )
     assert created
     return record.id
+
+
+async def submit(stores: Stores, **overrides: Any) -> tuple[ProposalRecord, bool]:
+    """`create_proposal` as a submission calls it: these defaults, with `overrides`."""
+    values: dict[str, Any] = {
+        "team_id": TEAM,
+        "channel_id": CHANNEL,
+        "author_id": AUTHOR,
+        "submission_key": "V1",
+        "proposal": make_proposal(),
+        "evaluation": make_evaluation(),
+        "created_by": AUTHOR,
+        "vote_deadline": None,
+        "secret_ballot": False,
+        "quorum": None,
+        "now": NOW,
+    }
+    return await stores.proposals.create_proposal(**{**values, **overrides})
 
 
 # -- proposals --------------------------------------------------------------------------
@@ -134,18 +151,12 @@ async def test_a_created_proposal_reads_back_with_its_first_evaluation_and_polic
     stores: Stores,
 ) -> None:
     policy = Policy(min_kpi_lift_pct=3.0)
-    record, created = await stores.proposals.create_proposal(
-        team_id=TEAM,
-        channel_id=CHANNEL,
-        author_id=AUTHOR,
-        submission_key="V1",
-        proposal=make_proposal(),
+    record, created = await submit(
+        stores,
         evaluation=make_evaluation(policy=policy),
-        created_by=AUTHOR,
         vote_deadline=NOW + timedelta(days=3),
         secret_ballot=True,
         quorum=2,
-        now=NOW,
     )
     stored = await stores.proposals.get_proposal(proposal_id=record.id)
     assert created
@@ -160,17 +171,10 @@ async def test_a_created_proposal_reads_back_with_its_first_evaluation_and_polic
 
 async def test_a_double_submit_makes_one_proposal(stores: Stores) -> None:
     first = await create(stores, "VIEW1")
-    again, created = await stores.proposals.create_proposal(
-        team_id=TEAM,
-        channel_id=CHANNEL,
-        author_id=AUTHOR,
+    again, created = await submit(
+        stores,
         submission_key="VIEW1",
         proposal=make_proposal("Other title"),
-        evaluation=make_evaluation(),
-        created_by=AUTHOR,
-        vote_deadline=None,
-        secret_ballot=False,
-        quorum=None,
         now=NOW + timedelta(seconds=1),
     )
     assert (again.id, created, again.title) == (first, False, "Fraud classifier fine-tune")
@@ -180,23 +184,11 @@ async def test_a_double_submit_makes_one_proposal(stores: Stores) -> None:
 async def test_concurrent_double_submits_create_exactly_one_proposal(
     stores: Stores,
 ) -> None:
-    async def submit() -> tuple[int, bool]:
-        record, created = await stores.proposals.create_proposal(
-            team_id=TEAM,
-            channel_id=CHANNEL,
-            author_id=AUTHOR,
-            submission_key="RACE",
-            proposal=make_proposal(),
-            evaluation=make_evaluation(),
-            created_by=AUTHOR,
-            vote_deadline=None,
-            secret_ballot=False,
-            quorum=None,
-            now=NOW,
-        )
+    async def race() -> tuple[int, bool]:
+        record, created = await submit(stores, submission_key="RACE")
         return record.id, created
 
-    results = await asyncio.gather(*(submit() for _ in range(12)))
+    results = await asyncio.gather(*(race() for _ in range(12)))
     assert len({proposal_id for proposal_id, _ in results}) == 1
     assert sum(created for _, created in results) == 1
     history = await stores.proposals.evaluation_history(proposal_id=results[0][0])
@@ -207,19 +199,7 @@ async def test_a_submission_costs_two_inserts_and_its_posting_one_update(
     stores: Stores,
 ) -> None:
     with statements_sent(stores.engine) as creating:
-        record, created = await stores.proposals.create_proposal(
-            team_id=TEAM,
-            channel_id=CHANNEL,
-            author_id=AUTHOR,
-            submission_key="V1",
-            proposal=make_proposal(),
-            evaluation=make_evaluation(),
-            created_by=AUTHOR,
-            vote_deadline=None,
-            secret_ballot=False,
-            quorum=None,
-            now=NOW,
-        )
+        record, created = await submit(stores)
     with statements_sent(stores.engine) as posting:
         posted = await stores.proposals.mark_posted(
             proposal_id=record.id, channel_id=CHANNEL, message_ts="1.2", now=NOW
@@ -235,18 +215,8 @@ async def test_the_record_of_a_new_proposal_is_the_stored_one_whatever_the_time_
 ) -> None:
     tokyo = timezone(timedelta(hours=9))
     local = datetime(2026, 3, 2, 18, 0, 0, 123456, tzinfo=tokyo)
-    record, _ = await stores.proposals.create_proposal(
-        team_id=TEAM,
-        channel_id=CHANNEL,
-        author_id=AUTHOR,
-        submission_key="TOKYO",
-        proposal=make_proposal(),
-        evaluation=make_evaluation(),
-        created_by=AUTHOR,
-        vote_deadline=local + timedelta(days=1),
-        secret_ballot=False,
-        quorum=None,
-        now=local,
+    record, _ = await submit(
+        stores, submission_key="TOKYO", vote_deadline=local + timedelta(days=1), now=local
     )
     stored = await stores.proposals.get_proposal(proposal_id=record.id)
     assert stored is not None

@@ -25,10 +25,8 @@ from bot.voting.domain import (
 )
 from bot.voting.service import Refusal, VotingService
 from bot.voting.thread_votes import slack_time
-from core.engine import evaluate
-from core.policy import Policy
 from core.proposal import Proposal
-from tests.builders import slow_lift_proposal
+from tests.builders import slow_lift_proposal, store_proposal
 from tests.clock import FixedClock
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -80,7 +78,6 @@ def proposal_input(title: str = "Fraud classifier fine-tune") -> Proposal:
     return slow_lift_proposal(title=title)
 
 
-_keys = itertools.count()
 _clicks = itertools.count(1)
 
 
@@ -96,19 +93,16 @@ async def propose(
     secret: bool = False,
     deadline: datetime | None = NOW + WINDOW,
 ) -> ProposalRecord:
-    proposal = proposal_input()
-    record, _ = await stores.proposals.create_proposal(
+    record = await store_proposal(
+        stores,
+        proposal_input(),
         team_id=TEAM,
         channel_id=CHANNEL,
         author_id=AUTHOR,
-        submission_key=f"view-{next(_keys)}",
-        proposal=proposal,
-        evaluation=evaluate(proposal, Policy()),
-        created_by=AUTHOR,
-        vote_deadline=deadline,
+        now=NOW,
+        vote_window=None if deadline is None else deadline - NOW,
         secret_ballot=secret,
         quorum=quorum,
-        now=NOW,
     )
     return await stores.proposals.mark_posted(
         proposal_id=record.id, channel_id=CHANNEL, message_ts="1700000000.000100", now=NOW
@@ -443,9 +437,7 @@ async def test_the_author_may_close_early_and_gets_the_outcome_line(
     assert (stored.closed_by, stored.closed_at) == (AUTHOR, NOW)
 
 
-async def test_a_committee_member_may_close_early(
-    service: VotingService, stores: Stores
-) -> None:
+async def test_a_committee_member_may_close_early(service: VotingService, stores: Stores) -> None:
     await seat(stores)
     record = await propose(stores)
     result = await service.close(proposal_id=record.id, actor_id="U3")
@@ -521,9 +513,7 @@ async def test_a_tie_line_says_tie(service: VotingService, stores: Stores) -> No
     assert result.closing.tally == Tally(approve=1, reject=1, abstain=1)
 
 
-async def test_without_quorum_there_is_no_decision(
-    service: VotingService, stores: Stores
-) -> None:
+async def test_without_quorum_there_is_no_decision(service: VotingService, stores: Stores) -> None:
     await seat(stores)
     record = await propose(stores)
     await service.cast(
@@ -538,9 +528,7 @@ async def test_without_quorum_there_is_no_decision(
     assert result.closing.line == "Committee: no quorum (2 of 4 voted, 3 needed) → no decision"
 
 
-async def test_a_quorum_set_on_the_proposal_is_used(
-    service: VotingService, stores: Stores
-) -> None:
+async def test_a_quorum_set_on_the_proposal_is_used(service: VotingService, stores: Stores) -> None:
     await seat(stores)
     record = await propose(stores, quorum=2)
     await service.cast(
@@ -554,9 +542,7 @@ async def test_a_quorum_set_on_the_proposal_is_used(
     assert result.closing.outcome is Outcome.APPROVED
 
 
-async def test_the_snapshot_shows_the_stored_ballot(
-    service: VotingService, stores: Stores
-) -> None:
+async def test_the_snapshot_shows_the_stored_ballot(service: VotingService, stores: Stores) -> None:
     await seat(stores)
     record = await propose(stores, secret=True)
     await service.cast(proposal_id=record.id, user_id="U2", choice=Choice.REJECT, cast_at=clicked())
@@ -609,9 +595,7 @@ async def test_once_a_committee_exists_an_outsider_may_not_change_it(
     assert await stores.committees.committee_members(team_id=TEAM, channel_id=CHANNEL) == MEMBERS
 
 
-async def test_a_member_or_an_admin_may_change_it(
-    service: VotingService, stores: Stores
-) -> None:
+async def test_a_member_or_an_admin_may_change_it(service: VotingService, stores: Stores) -> None:
     await seat(stores)
     by_member = await service.change_committee(
         team_id=TEAM,
