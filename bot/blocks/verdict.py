@@ -108,7 +108,7 @@ def verdict_message(
 def fallback_text(proposal_id: int, proposal: Proposal, evaluation: Evaluation) -> str:
     """The notification text: the engine's verdict, the title and the proposal id."""
     title = truncate(escape(proposal.title), 300)
-    return f"{VERDICT_LABELS[evaluation.verdict]}: {title} (proposal #{proposal_id})"
+    return f"{VERDICT_LABELS[evaluation.verdict]} · {title} (proposal #{proposal_id})"
 
 
 def verdict_metadata(

@@ -38,7 +38,7 @@ class CommitteeStore(Store):
     ) -> list[str]:
         """Add members (existing ones are skipped) and audit each addition; returns the added."""
         added: list[str] = []
-        async with self._sessions.begin() as session:
+        async with self._writing_session() as session:
             for user_id in dict.fromkeys(user_ids):
                 statement = (
                     self._insert(MEMBERS)
@@ -78,7 +78,7 @@ class CommitteeStore(Store):
             )
             .returning(MEMBERS.c.user_id)
         )
-        async with self._sessions.begin() as session:
+        async with self._writing_session() as session:
             gone = set((await session.scalars(statement)).all())
             removed = [user_id for user_id in dict.fromkeys(user_ids) if user_id in gone]
             await self._audit(

@@ -30,11 +30,11 @@ class ProcessedEvents(Store):
             .on_conflict_do_nothing()
             .returning(EVENTS.c.id)
         )
-        async with self._sessions.begin() as session:
+        async with self._writing_session() as session:
             return (await session.execute(statement)).scalar_one_or_none() is not None
 
     async def forget_events(self, *, seen_before: datetime) -> int:
         """Delete delivery keys older than the given time; returns how many were deleted."""
         statement = delete(EVENTS).where(EVENTS.c.seen_at < seen_before).returning(EVENTS.c.id)
-        async with self._sessions.begin() as session:
+        async with self._writing_session() as session:
             return len((await session.scalars(statement)).all())

@@ -56,7 +56,7 @@ class EvidenceStore(Store):
             "note": note,
             "created_at": now,
         }
-        async with self._engine.begin() as connection:
+        async with self._writing() as connection:
             await connection.execute(self._insert_evidence, values)
 
     async def for_proposal(self, *, proposal_id: int) -> list[EvidenceRecord]:

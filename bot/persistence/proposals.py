@@ -112,7 +112,7 @@ class ProposalStore(Store):
             "created_at": now,
             "updated_at": now,
         }
-        async with self._engine.begin() as connection:
+        async with self._writing() as connection:
             inserted = await connection.execute(self._insert_proposal, row)
             proposal_id = inserted.scalar_one_or_none()
             if proposal_id is not None:
@@ -212,7 +212,7 @@ class ProposalStore(Store):
     ) -> ProposalRecord:
         """Store a re-evaluation as the next revision; with reset_votes, delete the votes."""
         proposal_json = model_json(proposal)
-        async with self._engine.begin() as connection:
+        async with self._writing() as connection:
             row = await self._bump_revision(
                 connection, proposal_id, revision_columns(proposal, proposal_json, evaluation), now
             )
@@ -308,7 +308,7 @@ class ProposalStore(Store):
             .values(updated_at=now)
             .returning(*_RETURNED_PROPOSAL)
         )
-        async with self._engine.begin() as connection:
+        async with self._writing() as connection:
             row = (await connection.execute(statement)).one_or_none()
         return None if row is None else proposal_record(row)
 
@@ -333,7 +333,7 @@ class ProposalStore(Store):
 
     async def _update_proposal(self, proposal_id: int, **values: Any) -> ProposalRecord:
         parameters = {"target_id": proposal_id, **values}
-        async with self._engine.begin() as connection:
+        async with self._writing() as connection:
             row = (await connection.execute(_UPDATE_PROPOSAL, parameters)).one_or_none()
         if row is None:
             raise ProposalNotFoundError(proposal_id)

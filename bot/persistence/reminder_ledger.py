@@ -55,7 +55,7 @@ class ReminderLedger(Store):
         parameters = ledger.claim_parameters(entries, now)
         if not parameters:
             return {}
-        async with self._engine.begin() as connection:
+        async with self._writing() as connection:
             rows = await connection.execute(self._claim, parameters)
             return {ledger_key(row): row.id for row in rows}
 
@@ -69,7 +69,7 @@ class ReminderLedger(Store):
             "renewed": ledger.claim_marker(now),
         }
         held: set[int] = set()
-        async with self._engine.begin() as connection:
+        async with self._writing() as connection:
             for some in ledger.chunks(sorted(row_ids)):
                 result = await connection.execute(ledger.RENEW, {**values, "row_ids": some})
                 held |= set(result.scalars())
@@ -77,7 +77,7 @@ class ReminderLedger(Store):
 
     async def mark_reminders_sent(self, *, row_ids: Iterable[int], now: datetime) -> None:
         """Record claimed rows as sent (Slack accepted their messages)."""
-        async with self._engine.begin() as connection:
+        async with self._writing() as connection:
             for some in ledger.chunks(sorted(row_ids)):
                 await connection.execute(ledger.MARK_SENT, {"row_ids": some, "sent_at": now})
 
@@ -87,7 +87,7 @@ class ReminderLedger(Store):
         """Release claimed rows with the error of their failed send, for the next sweep."""
         values = {"error": error[: ledger.ERROR_LENGTH]}
         rows: list[Any] = []
-        async with self._engine.begin() as connection:
+        async with self._writing() as connection:
             for some in ledger.chunks(sorted(row_ids)):
                 rows += await connection.execute(ledger.RELEASE, {**values, "row_ids": some})
         return [reminder_record(row) for row in rows]

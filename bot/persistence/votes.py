@@ -42,7 +42,7 @@ class VoteStore(Store):
         """
         cast_at = now if cast_at is None else cast_at
         upsert = self._vote_upsert(proposal_id, user_id, choice, reason, now, cast_at)
-        async with self._sessions.begin() as session:
+        async with self._writing_session() as session:
             version = (await session.execute(upsert)).scalar_one_or_none()
             if version is not None:
                 return VoteChange.NEW if version == 1 else VoteChange.CHANGED
@@ -141,7 +141,7 @@ class VoteStore(Store):
             )
             .returning(PROPOSALS.c.id)
         )
-        async with self._sessions.begin() as session:
+        async with self._writing_session() as session:
             return (await session.execute(statement)).scalar_one_or_none() is not None
 
     async def voters_of(self, *, proposal_ids: Sequence[int]) -> dict[int, set[str]]:

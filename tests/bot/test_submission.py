@@ -97,7 +97,7 @@ async def test_the_verdict_carries_blocks_metadata_and_vote_buttons(
     blocks = post.params["blocks"]
     assert blocks[0]["text"]["text"] == "Engine: approve · Fraud classifier fine-tune"
     assert post.params["text"] == (
-        f"Engine: approve: Fraud classifier fine-tune (proposal #{record.id})"
+        f"Engine: approve · Fraud classifier fine-tune (proposal #{record.id})"
     )
     ballot = next(block for block in blocks if block.get("block_id") == "ballot")
     assert ballot["text"]["text"].startswith("*Committee vote* (open")

@@ -81,7 +81,7 @@ def test_the_header_gives_the_engines_verdict_and_the_title() -> None:
 
     assert approved.blocks[0]["text"]["text"] == "Engine: approve · Fraud model upgrade"
     assert rejected.blocks[0]["text"]["text"] == "Engine: reject · Q2 ranking fine-tune"
-    assert approved.text == "Engine: approve: Fraud model upgrade (proposal #12)"
+    assert approved.text == "Engine: approve · Fraud model upgrade (proposal #12)"
 
 
 def test_the_engines_verdict_never_reads_like_a_vote() -> None:
